@@ -1,0 +1,22 @@
+//! Stepwise's rules as pure functions over plain data.
+//!
+//! Nothing in this crate reads the clock, the disk or the network: `today` and `now` are
+//! parameters, and every rule a clinician or biller could dispute cites its source next to it.
+
+pub mod billing;
+pub mod calendar;
+pub mod care_plan;
+pub mod case_review;
+mod codes;
+pub mod contact;
+pub mod episode;
+pub mod error;
+pub mod ids;
+pub mod instruments;
+pub mod measurement;
+pub mod patient;
+pub mod record;
+pub mod registry;
+pub mod role;
+
+pub use error::{FieldError, ValidationError};
