@@ -1,0 +1,67 @@
+//! The vocabulary of the audit trail: what was done, to which category of data, with what
+//! outcome (reference security-reliability.md §4.7: who, what, when, where, outcome).
+
+use crate::codes::code_enum;
+
+code_enum! {
+    pub enum AuditAction ("audit action") {
+        SignIn = "session.sign_in",
+        SignInFailed = "session.sign_in_failed",
+        SignOut = "session.sign_out",
+        AccessDenied = "access.denied",
+        TokenCreate = "token.create",
+        TokenRevoke = "token.revoke",
+        UserCreate = "user.create",
+        UserDisable = "user.disable",
+        UserRoles = "user.roles",
+        UserCredentials = "user.credentials",
+        UserList = "user.list",
+        PracticeCreate = "practice.create",
+        PracticeSettings = "practice.settings",
+        SiteCreate = "site.create",
+        PatientCreate = "patient.create",
+        PatientRead = "patient.read",
+        PatientUpdate = "patient.update",
+        PatientSearch = "patient.search",
+        EpisodeCreate = "episode.create",
+        EpisodeRead = "episode.read",
+        EpisodeTransition = "episode.transition",
+        EpisodeLapse = "episode.lapse",
+        EpisodeFlags = "episode.flags",
+        ConsentCreate = "consent.create",
+        ConsentRevoke = "consent.revoke",
+        CarePlanUpdate = "care_plan.update",
+        ContactCreate = "contact.create",
+        ContactEnteredInError = "contact.entered_in_error",
+        AssessmentCreate = "assessment.create",
+        AssessmentEnteredInError = "assessment.entered_in_error",
+        AssessmentRead = "assessment.read",
+        CaseloadRead = "caseload.read",
+        ReviewListRead = "review_list.read",
+        CaseReviewCreate = "case_review.create",
+        CaseReviewRead = "case_review.read",
+        RecommendationDecide = "recommendation.decide",
+        RecommendationRead = "recommendation.read",
+        AuditVerify = "audit.verify",
+    }
+}
+
+code_enum! {
+    /// The category of data touched, so that reports can separate clinical from administrative access.
+    pub enum AuditCategory ("audit category") {
+        Authentication = "authentication",
+        Administration = "administration",
+        Demographics = "demographics",
+        Clinical = "clinical",
+        Assessment = "assessment",
+        Billing = "billing",
+    }
+}
+
+code_enum! {
+    pub enum AuditOutcome ("audit outcome") {
+        Success = "success",
+        Denied = "denied",
+        Failed = "failed",
+    }
+}

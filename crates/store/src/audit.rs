@@ -1,0 +1,402 @@
+//! The audit trail: append-only, hash-chained per practice.
+//!
+//! Writes append their event inside their own transaction. Reads of patient data send their
+//! event to the [`Sink`], a single writer that commits whatever events are queued in one
+//! transaction (group commit) and only then lets the request return its data: an event per
+//! read costs one fsync per batch, not per request. If the event cannot be written, the read
+//! fails and returns nothing.
+
+use crate::db::{Tx, args};
+use crate::error::{Result, StoreError};
+use crate::{Store, Writer};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+pub use stepwise_domain::audit::{AuditAction, AuditCategory, AuditOutcome};
+use stepwise_domain::ids::{AuditEventId, PatientId, PracticeId, UserId};
+use stepwise_domain::role::Role;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+/// One audit event. `detail` never holds PHI: ids and counts only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEvent {
+    /// The nil id for events outside any practice (an unknown account's failed sign-in).
+    pub practice: PracticeId,
+    pub at: OffsetDateTime,
+    pub user: Option<UserId>,
+    pub role: Option<Role>,
+    pub patient: Option<PatientId>,
+    pub action: AuditAction,
+    pub category: AuditCategory,
+    pub outcome: AuditOutcome,
+    pub request_id: String,
+    /// Where the request came from: the client address, or `cli`.
+    pub source: String,
+    pub detail: String,
+}
+
+/// The practice id used for events that belong to no practice.
+pub const NO_PRACTICE: PracticeId = PracticeId::from_uuid(Uuid::nil());
+
+#[derive(sqlx::FromRow)]
+struct Head {
+    seq: i64,
+    hash: String,
+}
+
+/// The chain hash of an event: SHA-256 over the previous hash and every field,
+/// each length-prefixed so that no two different events can serialize alike.
+fn chain_hash(prev_hash: &str, seq: i64, id: Uuid, ev: &AuditEvent) -> String {
+    let mut h = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    let at = ev.at.format(&Rfc3339).unwrap_or_default();
+    let opt = |u: Option<Uuid>| u.map(|u| u.to_string()).unwrap_or_default();
+    field(prev_hash.as_bytes());
+    field(&seq.to_le_bytes());
+    field(id.as_bytes());
+    field(ev.practice.as_uuid().as_bytes());
+    field(at.as_bytes());
+    field(opt(ev.user.map(|u| u.as_uuid())).as_bytes());
+    field(ev.role.map(|r| r.code()).unwrap_or("").as_bytes());
+    field(opt(ev.patient.map(|p| p.as_uuid())).as_bytes());
+    field(ev.action.code().as_bytes());
+    field(ev.category.code().as_bytes());
+    field(ev.outcome.code().as_bytes());
+    field(ev.request_id.as_bytes());
+    field(ev.source.as_bytes());
+    field(ev.detail.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Append an event to its practice's chain inside `tx`. Taking the head row with an UPDATE
+/// serializes appends (a row lock on PostgreSQL, the write lock on SQLite).
+pub(crate) async fn append(tx: &mut Tx, ev: &AuditEvent) -> Result<AuditEventId> {
+    let head: Head = match tx
+        .fetch_optional(
+            "UPDATE audit_heads SET seq = seq + 1 WHERE practice_id = $1 RETURNING seq, hash",
+            args![ev.practice],
+        )
+        .await?
+    {
+        Some(h) => h,
+        None => {
+            tx.execute(
+                "INSERT INTO audit_heads (practice_id, seq, hash) VALUES ($1, 1, '')",
+                args![ev.practice],
+            )
+            .await?;
+            Head {
+                seq: 1,
+                hash: String::new(),
+            }
+        }
+    };
+    let id = Uuid::now_v7();
+    let hash = chain_hash(&head.hash, head.seq, id, ev);
+    tx.execute(
+        "INSERT INTO audit_events (id, practice_id, seq, at, user_id, role, patient_id, action, \
+         category, outcome, request_id, source, detail, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        args![
+            id,
+            ev.practice,
+            head.seq,
+            ev.at,
+            ev.user,
+            ev.role.map(Role::code),
+            ev.patient,
+            ev.action.code(),
+            ev.category.code(),
+            ev.outcome.code(),
+            ev.request_id.as_str(),
+            ev.source.as_str(),
+            ev.detail.as_str(),
+            head.hash.as_str(),
+            hash.as_str()
+        ],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE audit_heads SET hash = $2 WHERE practice_id = $1",
+        args![ev.practice, hash],
+    )
+    .await?;
+    Ok(AuditEventId::from_uuid(id))
+}
+
+enum Msg {
+    Event(Box<AuditEvent>, oneshot::Sender<bool>),
+    Close(oneshot::Sender<()>),
+}
+
+/// The group-commit audit writer for reads.
+pub(crate) struct Sink {
+    tx: mpsc::Sender<Msg>,
+}
+
+/// Most events committed in one transaction.
+const BATCH: usize = 512;
+
+impl Sink {
+    pub(crate) fn spawn(writer: Writer) -> Sink {
+        let (tx, mut rx) = mpsc::channel::<Msg>(4096);
+        tokio::spawn(async move {
+            let mut batch: Vec<(Box<AuditEvent>, oneshot::Sender<bool>)> = Vec::new();
+            let mut closing: Option<oneshot::Sender<()>> = None;
+            while closing.is_none() {
+                match rx.recv().await {
+                    None => break,
+                    Some(Msg::Close(done)) => closing = Some(done),
+                    Some(Msg::Event(ev, ack)) => batch.push((ev, ack)),
+                }
+                while batch.len() < BATCH && closing.is_none() {
+                    match rx.try_recv() {
+                        Ok(Msg::Event(ev, ack)) => batch.push((ev, ack)),
+                        Ok(Msg::Close(done)) => closing = Some(done),
+                        Err(_) => break,
+                    }
+                }
+                if batch.is_empty() {
+                    continue;
+                }
+                let ok = match write_batch(&writer, &batch).await {
+                    Ok(()) => true,
+                    Err(e) => {
+                        tracing::error!(error = %e, events = batch.len(), "audit events could not be written; the reads they record were refused");
+                        false
+                    }
+                };
+                for (_, ack) in batch.drain(..) {
+                    let _ = ack.send(ok);
+                }
+            }
+            rx.close();
+            if let Some(done) = closing {
+                let _ = done.send(());
+            }
+        });
+        Sink { tx }
+    }
+
+    /// Record an event and wait until it is durable.
+    pub(crate) async fn record(&self, ev: AuditEvent) -> Result<()> {
+        let (ack, done) = oneshot::channel();
+        self.tx
+            .send(Msg::Event(Box::new(ev), ack))
+            .await
+            .map_err(|_| StoreError::AuditUnavailable)?;
+        match done.await {
+            Ok(true) => Ok(()),
+            _ => Err(StoreError::AuditUnavailable),
+        }
+    }
+
+    pub(crate) async fn close(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.tx.send(Msg::Close(done)).await.is_ok() {
+            let _ = wait.await;
+        }
+    }
+}
+
+async fn write_batch(
+    writer: &Writer,
+    batch: &[(Box<AuditEvent>, oneshot::Sender<bool>)],
+) -> Result<()> {
+    let mut tx = writer.begin().await?;
+    for (ev, _) in batch {
+        append(&mut tx, ev).await?;
+    }
+    tx.commit().await
+}
+
+/// The result of checking a practice's chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    pub practice: PracticeId,
+    pub events: u64,
+    /// Every problem found, in chain order; empty when the chain is intact.
+    pub problems: Vec<String>,
+}
+
+impl ChainReport {
+    pub fn is_intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredEvent {
+    id: Uuid,
+    practice_id: Uuid,
+    seq: i64,
+    at: OffsetDateTime,
+    user_id: Option<Uuid>,
+    role: Option<String>,
+    patient_id: Option<Uuid>,
+    action: String,
+    category: String,
+    outcome: String,
+    request_id: String,
+    source: String,
+    detail: String,
+    prev_hash: String,
+    hash: String,
+}
+
+impl StoredEvent {
+    fn event(&self) -> Result<AuditEvent> {
+        let c = StoreError::corrupt;
+        Ok(AuditEvent {
+            practice: PracticeId::from_uuid(self.practice_id),
+            at: self.at,
+            user: self.user_id.map(UserId::from_uuid),
+            role: self.role.as_deref().map(Role::parse).transpose().map_err(c)?,
+            patient: self.patient_id.map(PatientId::from_uuid),
+            action: AuditAction::parse(&self.action).map_err(c)?,
+            category: AuditCategory::parse(&self.category).map_err(c)?,
+            outcome: AuditOutcome::parse(&self.outcome).map_err(c)?,
+            request_id: self.request_id.clone(),
+            source: self.source.clone(),
+            detail: self.detail.clone(),
+        })
+    }
+}
+
+/// An event as listed in audit reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredAuditEvent {
+    pub id: AuditEventId,
+    pub seq: i64,
+    #[serde(flatten)]
+    pub event: AuditEvent,
+}
+
+const PAGE: i64 = 5000;
+
+impl Store {
+    /// Record an event that is not part of a write: the audit of a read, a failed sign-in,
+    /// a refused request. Returns once it is durable.
+    pub async fn audit(&self, ev: AuditEvent) -> Result<()> {
+        self.audit_sink().record(ev).await
+    }
+
+    /// The practices that have an audit chain (including the nil practice).
+    pub async fn audit_practices(&self) -> Result<Vec<PracticeId>> {
+        let mut c = self.read().await?;
+        let rows: Vec<crate::db::One<Uuid>> = c
+            .conn()
+            .fetch_all("SELECT practice_id FROM audit_heads ORDER BY practice_id", args![])
+            .await?;
+        Ok(rows.into_iter().map(|r| PracticeId::from_uuid(r.0)).collect())
+    }
+
+    /// Recompute a practice's chain and compare it with what is stored: detects edited,
+    /// deleted, inserted and reordered events.
+    pub async fn verify_audit_chain(&self, practice: PracticeId) -> Result<ChainReport> {
+        let mut c = self.read().await?;
+        let head: Option<Head> = c
+            .conn()
+            .fetch_optional(
+                "SELECT seq, hash FROM audit_heads WHERE practice_id = $1",
+                args![practice],
+            )
+            .await?;
+        let mut report = ChainReport {
+            practice,
+            events: 0,
+            problems: Vec::new(),
+        };
+        let mut prev_hash = String::new();
+        let mut expected_seq = 1i64;
+        loop {
+            let page: Vec<StoredEvent> = c
+                .conn()
+                .fetch_all(
+                    "SELECT id, practice_id, seq, at, user_id, role, patient_id, action, category, \
+                     outcome, request_id, source, detail, prev_hash, hash FROM audit_events \
+                     WHERE practice_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3",
+                    args![practice, expected_seq, PAGE],
+                )
+                .await?;
+            let n = page.len() as i64;
+            for row in page {
+                report.events += 1;
+                if row.seq != expected_seq {
+                    report.problems.push(format!(
+                        "event {expected_seq} is missing (next stored event is {})",
+                        row.seq
+                    ));
+                }
+                if row.prev_hash != prev_hash {
+                    report.problems.push(format!(
+                        "event {} does not follow the event before it (chain broken)",
+                        row.seq
+                    ));
+                }
+                let recomputed = match row.event() {
+                    Ok(ev) => chain_hash(&row.prev_hash, row.seq, row.id, &ev),
+                    Err(e) => format!("unreadable: {e}"),
+                };
+                if recomputed != row.hash {
+                    report
+                        .problems
+                        .push(format!("event {} was altered after it was written", row.seq));
+                }
+                prev_hash = row.hash;
+                expected_seq = row.seq + 1;
+            }
+            if n < PAGE {
+                break;
+            }
+        }
+        let last = expected_seq - 1;
+        match head {
+            Some(h) if h.seq != last => report.problems.push(format!(
+                "the chain head records {} events but {last} are stored (events removed or added at the end)",
+                h.seq
+            )),
+            Some(h) if h.hash != prev_hash => report
+                .problems
+                .push("the last event does not match the chain head".into()),
+            None if last > 0 => report
+                .problems
+                .push("events exist but the chain head is missing".into()),
+            _ => {}
+        }
+        Ok(report)
+    }
+
+    /// A practice's audit events in chain order, from `after_seq` on (for reports and tests).
+    pub async fn audit_events(
+        &self,
+        practice: PracticeId,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredAuditEvent>> {
+        let mut c = self.read().await?;
+        let rows: Vec<StoredEvent> = c
+            .conn()
+            .fetch_all(
+                "SELECT id, practice_id, seq, at, user_id, role, patient_id, action, category, \
+                 outcome, request_id, source, detail, prev_hash, hash FROM audit_events \
+                 WHERE practice_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                args![practice, after_seq, limit],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredAuditEvent {
+                    id: AuditEventId::from_uuid(r.id),
+                    seq: r.seq,
+                    event: r.event()?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,314 @@
+//! What the store returns: records with their ids, versions and provenance.
+
+use serde::{Deserialize, Serialize};
+use stepwise_domain::assessment::AdministrationMode;
+use stepwise_domain::care_plan::CarePlan;
+use stepwise_domain::contact::ContactDetails;
+use stepwise_domain::episode::{Consent, DischargeReason, EpisodeStatus, Program};
+use stepwise_domain::ids::*;
+use stepwise_domain::instruments::{InstrumentId, Score};
+use stepwise_domain::patient::PatientDetails;
+use stepwise_domain::record::RecordStatus;
+use stepwise_domain::registry::{CaseloadRow, ManualFlags, RegistrySettings, ReviewReason};
+use stepwise_domain::role::Role;
+use time::{Date, OffsetDateTime};
+
+/// Who acts, for whom, and when: every store operation takes one and audits with it.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub practice: PracticeId,
+    /// `None` for the system (a scheduled job or the installer).
+    pub user: Option<UserId>,
+    /// The role the user acts in for this request.
+    pub role: Option<Role>,
+    pub request_id: String,
+    /// The client address, or `cli`.
+    pub source: String,
+    pub now: OffsetDateTime,
+    /// The practice's civil date at `now`.
+    pub today: Date,
+}
+
+/// Settings a practice administrator can change, stored as one JSON document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct PracticeSettings {
+    pub registry: RegistrySettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Practice {
+    pub id: PracticeId,
+    pub name: String,
+    /// IANA time zone, e.g. `America/New_York`: "today" for the practice.
+    pub time_zone: String,
+    pub settings: PracticeSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Site {
+    pub id: SiteId,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct User {
+    pub id: UserId,
+    pub practice: PracticeId,
+    pub email: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub disabled: bool,
+    pub npi: Option<String>,
+    pub version: i64,
+}
+
+impl User {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// A new user account.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    /// An Argon2id PHC string, or `None` for an account that can only use API tokens.
+    pub password_hash: Option<String>,
+    pub roles: Vec<Role>,
+    pub npi: Option<String>,
+}
+
+/// How a request was authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Credential {
+    Session,
+    Token(TokenId),
+}
+
+/// The signed-in user of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user: User,
+    pub credential: Credential,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiToken {
+    pub id: TokenId,
+    pub user: UserId,
+    pub label: String,
+    pub created_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// The care team assigned to a patient.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Assignments {
+    pub site: Option<SiteId>,
+    pub treating_practitioner: Option<UserId>,
+    pub care_manager: Option<UserId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Patient {
+    pub id: PatientId,
+    #[serde(flatten)]
+    pub details: PatientDetails,
+    #[serde(flatten)]
+    pub assignments: Assignments,
+    pub version: i64,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// A patient as listed in search results and the caseload: identity only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PatientSummary {
+    pub id: PatientId,
+    pub mrn: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub birth_date: Date,
+}
+
+/// How a user relates to a patient; decides what they may see and do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Relationship {
+    pub treating_practitioner: bool,
+    pub care_manager: bool,
+    /// The patient has a Collaborative Care episode (the psychiatric consultant reviews them).
+    pub in_cocm: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Episode {
+    pub id: EpisodeId,
+    pub patient: PatientId,
+    pub program: Program,
+    pub status: EpisodeStatus,
+    pub referred_on: Date,
+    pub referring_practitioner: Option<UserId>,
+    pub enrolled_on: Option<Date>,
+    pub closed_on: Option<Date>,
+    pub discharge_reason: Option<DischargeReason>,
+    pub relapse_prevention_plan: Option<String>,
+    pub manual_flags: ManualFlags,
+    pub version: i64,
+}
+
+/// A status change on an episode's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EpisodeEvent {
+    pub occurred_on: Date,
+    pub recorded_at: OffsetDateTime,
+    pub from_status: Option<EpisodeStatus>,
+    pub to_status: EpisodeStatus,
+    pub user: Option<UserId>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConsentRecord {
+    pub id: ConsentId,
+    pub episode: EpisodeId,
+    #[serde(flatten)]
+    pub consent: Consent,
+    pub revoked_by: Option<UserId>,
+    pub revocation_note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CarePlanRecord {
+    pub episode: EpisodeId,
+    #[serde(flatten)]
+    pub plan: CarePlan,
+    pub version: i64,
+    pub updated_at: OffsetDateTime,
+}
+
+/// An episode with everything on its page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EpisodeDetail {
+    pub episode: Episode,
+    pub events: Vec<EpisodeEvent>,
+    pub consents: Vec<ConsentRecord>,
+    pub care_plan: CarePlanRecord,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Contact {
+    pub id: ContactId,
+    pub episode: EpisodeId,
+    pub patient: PatientId,
+    pub staff: UserId,
+    #[serde(flatten)]
+    pub details: ContactDetails,
+    pub counts_toward_care_management: bool,
+    pub status: RecordStatus,
+    pub error_reason: Option<String>,
+    pub replaces: Option<ContactId>,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Assessment {
+    pub id: AssessmentId,
+    pub patient: PatientId,
+    pub episode: Option<EpisodeId>,
+    pub instrument: InstrumentId,
+    pub administered_on: Date,
+    pub administered_by: UserId,
+    pub mode: AdministrationMode,
+    pub answers: Vec<Option<u8>>,
+    pub score: Score,
+    pub status: RecordStatus,
+    pub error_reason: Option<String>,
+    pub replaces: Option<AssessmentId>,
+    pub created_at: OffsetDateTime,
+}
+
+/// A recommendation from a case review, with its decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Recommendation {
+    pub id: RecommendationId,
+    pub case_review: CaseReviewId,
+    pub review_on: Date,
+    pub episode: EpisodeId,
+    pub patient: PatientId,
+    pub text: String,
+    pub status: stepwise_domain::case_review::RecommendationStatus,
+    pub decided_by: Option<UserId>,
+    pub decided_at: Option<OffsetDateTime>,
+    pub decline_reason: Option<String>,
+    pub done_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub version: i64,
+}
+
+/// One patient discussed at a case review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseReviewItem {
+    pub episode: EpisodeId,
+    pub patient: PatientId,
+    pub notes: Option<String>,
+    pub recommendations: Vec<Recommendation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseReview {
+    pub id: CaseReviewId,
+    pub review_on: Date,
+    pub consultant: UserId,
+    pub notes: Option<String>,
+    pub items: Vec<CaseReviewItem>,
+}
+
+/// A patient discussed at a new case review, with the recommendations made.
+#[derive(Debug, Clone)]
+pub struct NewCaseReviewItem {
+    pub episode: EpisodeId,
+    pub notes: Option<String>,
+    pub recommendations: Vec<String>,
+}
+
+/// A caseload row: the patient, the episode and the registry's columns and flags.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseloadEntry {
+    pub patient: PatientSummary,
+    pub episode: EpisodeId,
+    #[serde(flatten)]
+    pub row: CaseloadRow,
+}
+
+/// A patient on the psychiatrist's case-review list, with why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewListEntry {
+    pub patient: PatientSummary,
+    pub episode: EpisodeId,
+    pub care_manager: Option<UserId>,
+    pub reasons: Vec<ReviewReason>,
+    #[serde(flatten)]
+    pub row: CaseloadRow,
+}

@@ -1,0 +1,276 @@
+//! The registry's derived facts: each episode's [`EpisodeFacts`] is recomputed from its full
+//! history by the domain in every transaction that changes the episode, and stored beside it.
+//! The caseload then reads one row per patient instead of their whole history.
+
+use crate::audit::AuditCategory;
+use crate::db::{Tx, args};
+use crate::error::Result;
+use crate::model::{CaseloadEntry, Ctx, PatientSummary, ReviewListEntry};
+use crate::ops::episodes::{load_care_plan, load_episode};
+use crate::ops::{code, from_json, to_json};
+use crate::Store;
+use serde::Serialize;
+use stepwise_domain::audit::AuditAction;
+use stepwise_domain::contact::ContactKind;
+use stepwise_domain::ids::{EpisodeId, PatientId, PracticeId, UserId};
+use stepwise_domain::instruments::{InstrumentId, Safety};
+use stepwise_domain::registry::{
+    AssessmentRecord, ContactRecord, EpisodeFacts, EpisodeHistory, RegistrySettings,
+    caseload_row, review_reasons, sort_caseload,
+};
+use time::Date;
+use uuid::Uuid;
+
+#[derive(sqlx::FromRow)]
+struct AssessmentFact {
+    instrument: String,
+    administered_on: Date,
+    total: Option<i64>,
+    safety: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ContactFact {
+    contact_on: Date,
+    kind: String,
+    minutes: i64,
+    exclusion: Option<String>,
+}
+
+async fn compute_facts(tx: &mut Tx, practice: PracticeId, episode: EpisodeId) -> Result<EpisodeFacts> {
+    let mut c = tx.conn();
+    let ep = load_episode(&mut c, practice, episode).await?;
+    let plan = load_care_plan(&mut c, practice, episode).await?;
+    let assessments: Vec<AssessmentFact> = c
+        .fetch_all(
+            "SELECT instrument, administered_on, total, safety FROM assessments \
+             WHERE episode_id = $1 AND practice_id = $2 AND status = 'final' ORDER BY administered_on, created_at, id",
+            args![episode, practice],
+        )
+        .await?;
+    let contacts: Vec<ContactFact> = c
+        .fetch_all(
+            "SELECT contact_on, kind, minutes, exclusion FROM contacts \
+             WHERE episode_id = $1 AND practice_id = $2 AND status = 'final' ORDER BY contact_on, created_at, id",
+            args![episode, practice],
+        )
+        .await?;
+    let reviews: Vec<crate::db::One<Date>> = c
+        .fetch_all(
+            "SELECT cr.review_on FROM case_review_items i JOIN case_reviews cr ON cr.id = i.case_review_id \
+             WHERE i.episode_id = $1 AND i.practice_id = $2",
+            args![episode, practice],
+        )
+        .await?;
+    let open_recs: crate::db::One<i64> = c
+        .fetch_one(
+            "SELECT COUNT(*) FROM recommendations WHERE episode_id = $1 AND practice_id = $2 AND status IN ('proposed', 'accepted')",
+            args![episode, practice],
+        )
+        .await?;
+    let assessments = assessments
+        .into_iter()
+        .map(|a| {
+            Ok(AssessmentRecord {
+                instrument: code(InstrumentId::parse(&a.instrument))?,
+                administered_on: a.administered_on,
+                total: a.total.map(|t| u16::try_from(t).unwrap_or(u16::MAX)),
+                safety: code(Safety::parse(&a.safety))?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let contacts = contacts
+        .into_iter()
+        .map(|c| {
+            Ok(ContactRecord {
+                contact_on: c.contact_on,
+                kind: code(ContactKind::parse(&c.kind))?,
+                minutes: u16::try_from(c.minutes).unwrap_or(0),
+                counts_toward_care_management: c.exclusion.is_none(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let review_dates: Vec<Date> = reviews.into_iter().map(|r| r.0).collect();
+    Ok(EpisodeFacts::from_history(&EpisodeHistory {
+        program: ep.program,
+        status: ep.status,
+        referred_on: ep.referred_on,
+        enrolled_on: ep.enrolled_on,
+        care_plan: &plan.plan,
+        assessments: &assessments,
+        contacts: &contacts,
+        case_reviews: &review_dates,
+        manual_flags: ep.manual_flags,
+        open_recommendations: u32::try_from(open_recs.0).unwrap_or(u32::MAX),
+    }))
+}
+
+/// Recompute and store an episode's facts inside the transaction that changed it.
+pub(crate) async fn refresh_facts(tx: &mut Tx, ctx: &Ctx, episode: EpisodeId) -> Result<()> {
+    let facts = compute_facts(tx, ctx.practice, episode).await?;
+    tx.execute(
+        "INSERT INTO episode_facts (episode_id, practice_id, facts, refreshed_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (episode_id) DO UPDATE SET facts = excluded.facts, refreshed_at = excluded.refreshed_at",
+        args![episode, ctx.practice, to_json(&facts)?, ctx.now],
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct RegistryRow {
+    episode_id: Uuid,
+    patient_id: Uuid,
+    mrn: String,
+    given_name: String,
+    family_name: String,
+    birth_date: Date,
+    care_manager_id: Option<Uuid>,
+    facts: String,
+}
+
+impl RegistryRow {
+    fn patient(&self) -> PatientSummary {
+        PatientSummary {
+            id: PatientId::from_uuid(self.patient_id),
+            mrn: self.mrn.clone(),
+            given_name: self.given_name.clone(),
+            family_name: self.family_name.clone(),
+            birth_date: self.birth_date,
+        }
+    }
+}
+
+macro_rules! registry_select {
+    () => {
+        "SELECT e.id AS episode_id, p.id AS patient_id, p.mrn, p.given_name, p.family_name, p.birth_date, \
+         p.care_manager_id, f.facts \
+         FROM episodes e JOIN patients p ON p.id = e.patient_id AND p.practice_id = e.practice_id \
+         JOIN episode_facts f ON f.episode_id = e.id "
+    };
+}
+
+/// An episode whose stored facts differ from a recomputation from its history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FactsMismatch {
+    pub episode: EpisodeId,
+}
+
+fn sort_key_name(p: &PatientSummary) -> String {
+    format!("{} {}", p.family_name, p.given_name)
+}
+
+impl Store {
+    /// A care manager's caseload on `ctx.today`: every referred or open episode of their
+    /// patients, with the registry's columns and flags, safety first (audited once).
+    pub async fn caseload(&self, ctx: &Ctx, care_manager: UserId, settings: &RegistrySettings) -> Result<Vec<CaseloadEntry>> {
+        let mut c = self.read().await?;
+        let rows: Vec<RegistryRow> = c
+            .conn()
+            .fetch_all(
+                concat!(
+                    registry_select!(),
+                    "WHERE e.practice_id = $1 AND p.care_manager_id = $2 \
+                     AND e.status IN ('referred', 'enrolled', 'active', 'relapse_prevention')"
+                ),
+                args![ctx.practice, care_manager],
+            )
+            .await?;
+        drop(c);
+        let mut entries = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let facts: EpisodeFacts = from_json(&r.facts)?;
+            entries.push((
+                sort_key_name(&r.patient()),
+                CaseloadEntry {
+                    patient: r.patient(),
+                    episode: EpisodeId::from_uuid(r.episode_id),
+                    row: caseload_row(&facts, ctx.today, settings),
+                },
+            ));
+        }
+        sort_caseload(&mut entries, |e| &e.1.row, |e| e.0.as_str());
+        self.audit(ctx.event(
+            AuditAction::CaseloadRead,
+            AuditCategory::Clinical,
+            None,
+            format!("care manager {care_manager}: {} patients", entries.len()),
+        ))
+        .await?;
+        Ok(entries.into_iter().map(|(_, e)| e).collect())
+    }
+
+    /// The psychiatric case-review list: open Collaborative Care episodes that are new, not
+    /// improving, a safety concern, flagged for discussion or overdue for review (audited once).
+    pub async fn review_list(&self, ctx: &Ctx, settings: &RegistrySettings) -> Result<Vec<ReviewListEntry>> {
+        let mut c = self.read().await?;
+        let rows: Vec<RegistryRow> = c
+            .conn()
+            .fetch_all(
+                concat!(
+                    registry_select!(),
+                    "WHERE e.practice_id = $1 AND e.program = 'cocm' AND e.status IN ('enrolled', 'active', 'relapse_prevention')"
+                ),
+                args![ctx.practice],
+            )
+            .await?;
+        drop(c);
+        let mut entries = Vec::new();
+        for r in &rows {
+            let facts: EpisodeFacts = from_json(&r.facts)?;
+            let reasons = review_reasons(&facts, ctx.today, settings);
+            if reasons.is_empty() {
+                continue;
+            }
+            entries.push((
+                sort_key_name(&r.patient()),
+                ReviewListEntry {
+                    patient: r.patient(),
+                    episode: EpisodeId::from_uuid(r.episode_id),
+                    care_manager: r.care_manager_id.map(UserId::from_uuid),
+                    reasons,
+                    row: caseload_row(&facts, ctx.today, settings),
+                },
+            ));
+        }
+        sort_caseload(&mut entries, |e| &e.1.row, |e| e.0.as_str());
+        self.audit(ctx.event(
+            AuditAction::ReviewListRead,
+            AuditCategory::Clinical,
+            None,
+            format!("{} patients", entries.len()),
+        ))
+        .await?;
+        Ok(entries.into_iter().map(|(_, e)| e).collect())
+    }
+
+    /// Recompute every episode's facts of a practice from its history and report those whose
+    /// stored facts differ (they should never): a consistency check for tests and operators.
+    pub async fn verify_facts(&self, practice: PracticeId) -> Result<Vec<FactsMismatch>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            episode_id: Uuid,
+            facts: String,
+        }
+        let rows: Vec<Row> = {
+            let mut c = self.read().await?;
+            c.conn()
+                .fetch_all(
+                    "SELECT episode_id, facts FROM episode_facts WHERE practice_id = $1 ORDER BY episode_id",
+                    args![practice],
+                )
+                .await?
+        };
+        let mut mismatches = Vec::new();
+        let mut tx = self.begin().await?;
+        for r in rows {
+            let id = EpisodeId::from_uuid(r.episode_id);
+            let stored: EpisodeFacts = from_json(&r.facts)?;
+            if compute_facts(&mut tx, practice, id).await? != stored {
+                mismatches.push(FactsMismatch { episode: id });
+            }
+        }
+        drop(tx);
+        Ok(mismatches)
+    }
+}
