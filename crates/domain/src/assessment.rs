@@ -69,7 +69,10 @@ impl AssessmentInput {
                 Some(v) => match u8::try_from(*v) {
                     Ok(v) => answers.push(Some(v)),
                     Err(_) => {
-                        errors.push(format!("answers[{i}]"), format!("{v} is not an answer position"));
+                        errors.push(
+                            format!("answers[{i}]"),
+                            format!("{v} is not an answer position"),
+                        );
                         answers.push(None);
                     }
                 },
@@ -81,8 +84,8 @@ impl AssessmentInput {
             return Err(errors);
         };
         errors.into_result()?;
-        let score = score(instrument, &answers)
-            .map_err(|e| ValidationError::field(e.field, e.message))?;
+        let score =
+            score(instrument, &answers).map_err(|e| ValidationError::field(e.field, e.message))?;
         Ok(ScoredResponse {
             instrument,
             administered_on,
@@ -105,7 +108,17 @@ mod tests {
             instrument: "phq9".into(),
             administered_on: "2026-11-20".into(),
             mode: "clinic".into(),
-            answers: vec![Some(1), Some(1), Some(2), Some(0), Some(1), Some(0), Some(1), Some(0), Some(1)],
+            answers: vec![
+                Some(1),
+                Some(1),
+                Some(2),
+                Some(0),
+                Some(1),
+                Some(0),
+                Some(1),
+                Some(0),
+                Some(1),
+            ],
         }
         .parse(date!(2026 - 11 - 27))
         .unwrap();
@@ -119,7 +132,15 @@ mod tests {
             instrument: "gad7".into(),
             administered_on: "2026-11-20".into(),
             mode: "clinic".into(),
-            answers: vec![Some(0), Some(0), Some(9), Some(0), Some(0), Some(0), Some(0)],
+            answers: vec![
+                Some(0),
+                Some(0),
+                Some(9),
+                Some(0),
+                Some(0),
+                Some(0),
+                Some(0),
+            ],
         }
         .parse(date!(2026 - 11 - 27))
         .unwrap_err();

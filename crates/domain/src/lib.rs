@@ -3,6 +3,7 @@
 //! Nothing in this crate reads the clock, the disk or the network: `today` and `now` are
 //! parameters, and every rule a clinician or biller could dispute cites its source next to it.
 
+pub mod access;
 pub mod assessment;
 pub mod audit;
 pub mod billing;

@@ -2,6 +2,7 @@
 
 use crate::codes::code_enum;
 use crate::error::ValidationError;
+use crate::ids::{SiteId, UserId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::Date;
@@ -100,6 +101,22 @@ pub struct PatientDetails {
     pub payer_name: Option<String>,
 }
 
+/// The care team assigned to a patient.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Assignments {
+    pub site: Option<SiteId>,
+    pub treating_practitioner: Option<UserId>,
+    pub care_manager: Option<UserId>,
+}
+
+/// A parsed patient: demographics and assignments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPatient {
+    pub details: PatientDetails,
+    pub assignments: Assignments,
+}
+
 /// Raw patient input from a form or the API, before parsing.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -123,6 +140,15 @@ pub struct PatientInput {
     pub payer_kind: Option<String>,
     #[serde(default)]
     pub payer_name: Option<String>,
+    /// Site id.
+    #[serde(default)]
+    pub site: Option<String>,
+    /// User id of the assigned treating practitioner.
+    #[serde(default)]
+    pub treating_practitioner: Option<String>,
+    /// User id of the assigned care manager.
+    #[serde(default)]
+    pub care_manager: Option<String>,
 }
 
 const NAME_MAX: usize = 100;
@@ -166,8 +192,50 @@ pub fn parse_date(field: &str, raw: &str) -> Result<Date, ValidationError> {
     })
 }
 
+/// Parse an optional id field: empty is none.
+pub fn parse_optional_id<T: std::str::FromStr>(
+    errors: &mut ValidationError,
+    field: &str,
+    raw: &Option<String>,
+) -> Option<T> {
+    let s = raw.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+    match s.parse() {
+        Ok(id) => Some(id),
+        Err(_) => {
+            errors.push(field, "is not a valid id");
+            None
+        }
+    }
+}
+
 impl PatientInput {
-    /// Parse every field, reporting all problems at once. `today` bounds the birth date.
+    /// Parse demographics and assignments, reporting all problems at once.
+    pub fn parse_new(&self, today: Date) -> Result<NewPatient, ValidationError> {
+        let mut errors = ValidationError::new();
+        let assignments = Assignments {
+            site: parse_optional_id(&mut errors, "site", &self.site),
+            treating_practitioner: parse_optional_id(
+                &mut errors,
+                "treating_practitioner",
+                &self.treating_practitioner,
+            ),
+            care_manager: parse_optional_id(&mut errors, "care_manager", &self.care_manager),
+        };
+        match self.parse(today) {
+            Ok(details) if errors.is_empty() => Ok(NewPatient {
+                details,
+                assignments,
+            }),
+            Ok(_) => Err(errors),
+            Err(mut e) => {
+                e.errors.extend(errors.errors);
+                Err(e)
+            }
+        }
+    }
+
+    /// Parse every demographic field, reporting all problems at once. `today` bounds the
+    /// birth date.
     pub fn parse(&self, today: Date) -> Result<PatientDetails, ValidationError> {
         let mut errors = ValidationError::new();
         let mrn = errors.check(Mrn::parse(&self.mrn));

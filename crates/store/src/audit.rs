@@ -256,7 +256,12 @@ impl StoredEvent {
             practice: PracticeId::from_uuid(self.practice_id),
             at: self.at,
             user: self.user_id.map(UserId::from_uuid),
-            role: self.role.as_deref().map(Role::parse).transpose().map_err(c)?,
+            role: self
+                .role
+                .as_deref()
+                .map(Role::parse)
+                .transpose()
+                .map_err(c)?,
             patient: self.patient_id.map(PatientId::from_uuid),
             action: AuditAction::parse(&self.action).map_err(c)?,
             category: AuditCategory::parse(&self.category).map_err(c)?,
@@ -291,9 +296,15 @@ impl Store {
         let mut c = self.read().await?;
         let rows: Vec<crate::db::One<Uuid>> = c
             .conn()
-            .fetch_all("SELECT practice_id FROM audit_heads ORDER BY practice_id", args![])
+            .fetch_all(
+                "SELECT practice_id FROM audit_heads ORDER BY practice_id",
+                args![],
+            )
             .await?;
-        Ok(rows.into_iter().map(|r| PracticeId::from_uuid(r.0)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| PracticeId::from_uuid(r.0))
+            .collect())
     }
 
     /// Recompute a practice's chain and compare it with what is stored: detects edited,
@@ -344,9 +355,10 @@ impl Store {
                     Err(e) => format!("unreadable: {e}"),
                 };
                 if recomputed != row.hash {
-                    report
-                        .problems
-                        .push(format!("event {} was altered after it was written", row.seq));
+                    report.problems.push(format!(
+                        "event {} was altered after it was written",
+                        row.seq
+                    ));
                 }
                 prev_hash = row.hash;
                 expected_seq = row.seq + 1;

@@ -123,7 +123,8 @@ pub(crate) trait Row:
     for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
 {
 }
-impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{}
 
 impl Conn<'_> {
     pub(crate) async fn fetch_all<T: Row>(
@@ -132,8 +133,18 @@ impl Conn<'_> {
         args: &[Val],
     ) -> Result<Vec<T>, StoreError> {
         Ok(match self {
-            Conn::Sqlite(c) => sqlx::query_as::<Sqlite, T>(sql).bind_all(args).fetch_all(&mut **c).await?,
-            Conn::Pg(c) => sqlx::query_as::<Postgres, T>(sql).bind_all(args).fetch_all(&mut **c).await?,
+            Conn::Sqlite(c) => {
+                sqlx::query_as::<Sqlite, T>(sql)
+                    .bind_all(args)
+                    .fetch_all(&mut **c)
+                    .await?
+            }
+            Conn::Pg(c) => {
+                sqlx::query_as::<Postgres, T>(sql)
+                    .bind_all(args)
+                    .fetch_all(&mut **c)
+                    .await?
+            }
         })
     }
 
@@ -143,8 +154,18 @@ impl Conn<'_> {
         args: &[Val],
     ) -> Result<Option<T>, StoreError> {
         Ok(match self {
-            Conn::Sqlite(c) => sqlx::query_as::<Sqlite, T>(sql).bind_all(args).fetch_optional(&mut **c).await?,
-            Conn::Pg(c) => sqlx::query_as::<Postgres, T>(sql).bind_all(args).fetch_optional(&mut **c).await?,
+            Conn::Sqlite(c) => {
+                sqlx::query_as::<Sqlite, T>(sql)
+                    .bind_all(args)
+                    .fetch_optional(&mut **c)
+                    .await?
+            }
+            Conn::Pg(c) => {
+                sqlx::query_as::<Postgres, T>(sql)
+                    .bind_all(args)
+                    .fetch_optional(&mut **c)
+                    .await?
+            }
         })
     }
 
@@ -154,14 +175,28 @@ impl Conn<'_> {
         sql: &'static str,
         args: &[Val],
     ) -> Result<T, StoreError> {
-        self.fetch_optional(sql, args).await?.ok_or(StoreError::NotFound)
+        self.fetch_optional(sql, args)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     /// Run a statement; returns the number of rows affected.
-    pub(crate) async fn execute(&mut self, sql: &'static str, args: &[Val]) -> Result<u64, StoreError> {
+    pub(crate) async fn execute(
+        &mut self,
+        sql: &'static str,
+        args: &[Val],
+    ) -> Result<u64, StoreError> {
         Ok(match self {
-            Conn::Sqlite(c) => sqlx::query::<Sqlite>(sql).bind_all(args).execute(&mut **c).await?.rows_affected(),
-            Conn::Pg(c) => sqlx::query::<Postgres>(sql).bind_all(args).execute(&mut **c).await?.rows_affected(),
+            Conn::Sqlite(c) => sqlx::query::<Sqlite>(sql)
+                .bind_all(args)
+                .execute(&mut **c)
+                .await?
+                .rows_affected(),
+            Conn::Pg(c) => sqlx::query::<Postgres>(sql)
+                .bind_all(args)
+                .execute(&mut **c)
+                .await?
+                .rows_affected(),
         })
     }
 }
@@ -196,11 +231,19 @@ impl Tx {
         self.conn().fetch_optional(sql, args).await
     }
 
-    pub(crate) async fn fetch_one<T: Row>(&mut self, sql: &'static str, args: &[Val]) -> Result<T, StoreError> {
+    pub(crate) async fn fetch_one<T: Row>(
+        &mut self,
+        sql: &'static str,
+        args: &[Val],
+    ) -> Result<T, StoreError> {
         self.conn().fetch_one(sql, args).await
     }
 
-    pub(crate) async fn execute(&mut self, sql: &'static str, args: &[Val]) -> Result<u64, StoreError> {
+    pub(crate) async fn execute(
+        &mut self,
+        sql: &'static str,
+        args: &[Val],
+    ) -> Result<u64, StoreError> {
         self.conn().execute(sql, args).await
     }
 }

@@ -11,7 +11,10 @@ pub enum StoreError {
     Conflict,
     /// A unique value is already taken, e.g. an MRN.
     #[error("{field}: {message}")]
-    Duplicate { field: &'static str, message: String },
+    Duplicate {
+        field: &'static str,
+        message: String,
+    },
     /// Input that parses but breaks a rule (an invalid episode transition, a closed month).
     #[error(transparent)]
     Invalid(#[from] ValidationError),
@@ -40,9 +43,11 @@ impl StoreError {
     /// The name of a violated unique constraint, when that is what happened.
     pub(crate) fn unique_violation(&self) -> Option<String> {
         match self {
-            StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                Some(e.constraint().map(str::to_owned).unwrap_or_else(|| e.message().to_owned()))
-            }
+            StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation() => Some(
+                e.constraint()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| e.message().to_owned()),
+            ),
             _ => None,
         }
     }

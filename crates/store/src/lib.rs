@@ -12,7 +12,8 @@ pub mod model;
 mod ops;
 
 pub use audit::{
-    AuditAction, AuditCategory, AuditEvent, AuditOutcome, ChainReport, NO_PRACTICE, StoredAuditEvent,
+    AuditAction, AuditCategory, AuditEvent, AuditOutcome, ChainReport, NO_PRACTICE,
+    StoredAuditEvent,
 };
 pub use error::{Result, StoreError};
 pub use ops::*;
@@ -125,7 +126,9 @@ static PG_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/pos
 
 fn sqlite_options(path: Option<&Path>) -> Result<SqliteConnectOptions> {
     let base = match path {
-        Some(p) => SqliteConnectOptions::new().filename(p).create_if_missing(true),
+        Some(p) => SqliteConnectOptions::new()
+            .filename(p)
+            .create_if_missing(true),
         None => SqliteConnectOptions::from_str("sqlite::memory:")?.shared_cache(true),
     };
     Ok(base

@@ -7,6 +7,7 @@ use stepwise_domain::contact::ContactDetails;
 use stepwise_domain::episode::{Consent, DischargeReason, EpisodeStatus, Program};
 use stepwise_domain::ids::*;
 use stepwise_domain::instruments::{InstrumentId, Score};
+pub use stepwise_domain::patient::Assignments;
 use stepwise_domain::patient::PatientDetails;
 use stepwise_domain::record::RecordStatus;
 use stepwise_domain::registry::{CaseloadRow, ManualFlags, RegistrySettings, ReviewReason};
@@ -106,15 +107,6 @@ pub struct ApiToken {
     pub label: String,
     pub created_at: OffsetDateTime,
     pub revoked_at: Option<OffsetDateTime>,
-}
-
-/// The care team assigned to a patient.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Assignments {
-    pub site: Option<SiteId>,
-    pub treating_practitioner: Option<UserId>,
-    pub care_manager: Option<UserId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,3 +1,4 @@
+use crate::Store;
 use crate::audit::{self, AuditCategory};
 use crate::db::{Conn, args};
 use crate::error::{Result, StoreError};
@@ -5,7 +6,6 @@ use crate::model::{Assessment, Ctx};
 use crate::ops::contacts::check_reason;
 use crate::ops::episodes::load_episode;
 use crate::ops::{code, from_json, new_id, registry::refresh_facts, to_json};
-use crate::Store;
 use stepwise_domain::assessment::{AdministrationMode, ScoredResponse};
 use stepwise_domain::audit::AuditAction;
 use stepwise_domain::ids::{AssessmentId, EpisodeId, PatientId, PracticeId, UserId};
@@ -58,10 +58,18 @@ macro_rules! assessment_columns {
     };
 }
 
-async fn load_assessment(c: &mut Conn<'_>, practice: PracticeId, id: AssessmentId) -> Result<Assessment> {
+async fn load_assessment(
+    c: &mut Conn<'_>,
+    practice: PracticeId,
+    id: AssessmentId,
+) -> Result<Assessment> {
     let row: AssessmentRow = c
         .fetch_one(
-            concat!("SELECT ", assessment_columns!(), " FROM assessments WHERE id = $1 AND practice_id = $2"),
+            concat!(
+                "SELECT ",
+                assessment_columns!(),
+                " FROM assessments WHERE id = $1 AND practice_id = $2"
+            ),
             args![id, practice],
         )
         .await?;
@@ -86,7 +94,10 @@ impl Store {
             Some(e) => {
                 let ep = load_episode(&mut tx.conn(), ctx.practice, e).await?;
                 if ep.patient != patient {
-                    return Err(StoreError::invalid("episode", "The episode belongs to another patient"));
+                    return Err(StoreError::invalid(
+                        "episode",
+                        "The episode belongs to another patient",
+                    ));
                 }
                 Some(e)
             }
@@ -131,14 +142,28 @@ impl Store {
         if let Some(e) = episode {
             refresh_facts(&mut tx, ctx, e).await?;
         }
-        audit::append(&mut tx, &ctx.event(AuditAction::AssessmentCreate, AuditCategory::Assessment, Some(patient), id.to_string())).await?;
+        audit::append(
+            &mut tx,
+            &ctx.event(
+                AuditAction::AssessmentCreate,
+                AuditCategory::Assessment,
+                Some(patient),
+                id.to_string(),
+            ),
+        )
+        .await?;
         let a = load_assessment(&mut tx.conn(), ctx.practice, id).await?;
         tx.commit().await?;
         Ok(a)
     }
 
     /// Mark a response entered-in-error: kept on record, left out of scores and flags.
-    pub async fn mark_assessment_entered_in_error(&self, ctx: &Ctx, id: AssessmentId, reason: &str) -> Result<Assessment> {
+    pub async fn mark_assessment_entered_in_error(
+        &self,
+        ctx: &Ctx,
+        id: AssessmentId,
+        reason: &str,
+    ) -> Result<Assessment> {
         let reason = check_reason(reason)?;
         let mut tx = self.begin().await?;
         let a = load_assessment(&mut tx.conn(), ctx.practice, id).await?;
@@ -149,12 +174,24 @@ impl Store {
             )
             .await?;
         if n == 0 {
-            return Err(StoreError::invalid("status", "The response is already marked entered-in-error"));
+            return Err(StoreError::invalid(
+                "status",
+                "The response is already marked entered-in-error",
+            ));
         }
         if let Some(e) = a.episode {
             refresh_facts(&mut tx, ctx, e).await?;
         }
-        audit::append(&mut tx, &ctx.event(AuditAction::AssessmentEnteredInError, AuditCategory::Assessment, Some(a.patient), id.to_string())).await?;
+        audit::append(
+            &mut tx,
+            &ctx.event(
+                AuditAction::AssessmentEnteredInError,
+                AuditCategory::Assessment,
+                Some(a.patient),
+                id.to_string(),
+            ),
+        )
+        .await?;
         let updated = load_assessment(&mut tx.conn(), ctx.practice, id).await?;
         tx.commit().await?;
         Ok(updated)
@@ -183,8 +220,13 @@ impl Store {
             )
             .await?;
         drop(c);
-        self.audit(ctx.event(AuditAction::AssessmentRead, AuditCategory::Assessment, Some(patient), ""))
-            .await?;
+        self.audit(ctx.event(
+            AuditAction::AssessmentRead,
+            AuditCategory::Assessment,
+            Some(patient),
+            "",
+        ))
+        .await?;
         rows.into_iter().map(AssessmentRow::into_model).collect()
     }
 }

@@ -1,10 +1,10 @@
+use crate::Store;
 use crate::audit::{self, AuditCategory};
 use crate::db::{Conn, args};
 use crate::error::{Result, StoreError};
 use crate::model::{Contact, Ctx};
 use crate::ops::episodes::{load_episode, require_role};
 use crate::ops::{code, new_id, registry::refresh_facts};
-use crate::Store;
 use stepwise_domain::audit::AuditAction;
 use stepwise_domain::contact::{ContactDetails, ContactKind, Minutes, MinutesExclusion, Modality};
 use stepwise_domain::ids::{ContactId, EpisodeId, PatientId, PracticeId, UserId};
@@ -44,7 +44,12 @@ impl ContactRow {
             kind: code(ContactKind::parse(&self.kind))?,
             modality: code(Modality::parse(&self.modality))?,
             minutes,
-            exclusion: self.exclusion.as_deref().map(MinutesExclusion::parse).transpose().map_err(StoreError::corrupt)?,
+            exclusion: self
+                .exclusion
+                .as_deref()
+                .map(MinutesExclusion::parse)
+                .transpose()
+                .map_err(StoreError::corrupt)?,
             note: self.note,
         };
         Ok(Contact {
@@ -72,7 +77,11 @@ macro_rules! contact_columns {
 async fn load_contact(c: &mut Conn<'_>, practice: PracticeId, id: ContactId) -> Result<Contact> {
     let row: ContactRow = c
         .fetch_one(
-            concat!("SELECT ", contact_columns!(), " FROM contacts WHERE id = $1 AND practice_id = $2"),
+            concat!(
+                "SELECT ",
+                contact_columns!(),
+                " FROM contacts WHERE id = $1 AND practice_id = $2"
+            ),
             args![id, practice],
         )
         .await?;
@@ -83,7 +92,10 @@ async fn load_contact(c: &mut Conn<'_>, practice: PracticeId, id: ContactId) -> 
 pub(crate) fn check_reason(reason: &str) -> Result<&str> {
     let r = reason.trim();
     if r.len() < 3 {
-        return Err(StoreError::invalid("reason", "Say why the record is wrong (at least 3 characters)"));
+        return Err(StoreError::invalid(
+            "reason",
+            "Say why the record is wrong (at least 3 characters)",
+        ));
     }
     if r.chars().count() > 500 {
         return Err(StoreError::invalid("reason", "at most 500 characters"));
@@ -105,19 +117,35 @@ impl Store {
     ) -> Result<Contact> {
         let mut tx = self.begin().await?;
         let ep = load_episode(&mut tx.conn(), ctx.practice, episode).await?;
-        require_role(&mut tx, ctx.practice, staff, details.staff_role, "staff_role").await?;
+        require_role(
+            &mut tx,
+            ctx.practice,
+            staff,
+            details.staff_role,
+            "staff_role",
+        )
+        .await?;
         if details.contact_on < ep.referred_on {
-            return Err(StoreError::invalid("contact_on", "The contact is dated before the referral"));
+            return Err(StoreError::invalid(
+                "contact_on",
+                "The contact is dated before the referral",
+            ));
         }
         if let Some(closed) = ep.closed_on
             && details.contact_on > closed
         {
-            return Err(StoreError::invalid("contact_on", "The episode was closed before this date; start a new episode"));
+            return Err(StoreError::invalid(
+                "contact_on",
+                "The episode was closed before this date; start a new episode",
+            ));
         }
         if let Some(old) = replaces {
             let previous = load_contact(&mut tx.conn(), ctx.practice, old).await?;
             if previous.episode != episode {
-                return Err(StoreError::invalid("replaces", "The corrected contact belongs to another episode"));
+                return Err(StoreError::invalid(
+                    "replaces",
+                    "The corrected contact belongs to another episode",
+                ));
             }
             let n = tx
                 .execute(
@@ -155,14 +183,28 @@ impl Store {
         )
         .await?;
         refresh_facts(&mut tx, ctx, episode).await?;
-        audit::append(&mut tx, &ctx.event(AuditAction::ContactCreate, AuditCategory::Clinical, Some(ep.patient), id.to_string())).await?;
+        audit::append(
+            &mut tx,
+            &ctx.event(
+                AuditAction::ContactCreate,
+                AuditCategory::Clinical,
+                Some(ep.patient),
+                id.to_string(),
+            ),
+        )
+        .await?;
         let contact = load_contact(&mut tx.conn(), ctx.practice, id).await?;
         tx.commit().await?;
         Ok(contact)
     }
 
     /// Mark a contact entered-in-error; it stays on record, struck from the counts.
-    pub async fn mark_contact_entered_in_error(&self, ctx: &Ctx, id: ContactId, reason: &str) -> Result<Contact> {
+    pub async fn mark_contact_entered_in_error(
+        &self,
+        ctx: &Ctx,
+        id: ContactId,
+        reason: &str,
+    ) -> Result<Contact> {
         let reason = check_reason(reason)?;
         let mut tx = self.begin().await?;
         let contact = load_contact(&mut tx.conn(), ctx.practice, id).await?;
@@ -173,10 +215,22 @@ impl Store {
             )
             .await?;
         if n == 0 {
-            return Err(StoreError::invalid("status", "The contact is already marked entered-in-error"));
+            return Err(StoreError::invalid(
+                "status",
+                "The contact is already marked entered-in-error",
+            ));
         }
         refresh_facts(&mut tx, ctx, contact.episode).await?;
-        audit::append(&mut tx, &ctx.event(AuditAction::ContactEnteredInError, AuditCategory::Clinical, Some(contact.patient), id.to_string())).await?;
+        audit::append(
+            &mut tx,
+            &ctx.event(
+                AuditAction::ContactEnteredInError,
+                AuditCategory::Clinical,
+                Some(contact.patient),
+                id.to_string(),
+            ),
+        )
+        .await?;
         let updated = load_contact(&mut tx.conn(), ctx.practice, id).await?;
         tx.commit().await?;
         Ok(updated)
@@ -198,8 +252,13 @@ impl Store {
             )
             .await?;
         drop(c);
-        self.audit(ctx.event(AuditAction::EpisodeRead, AuditCategory::Clinical, Some(ep.patient), format!("{episode} contacts")))
-            .await?;
+        self.audit(ctx.event(
+            AuditAction::EpisodeRead,
+            AuditCategory::Clinical,
+            Some(ep.patient),
+            format!("{episode} contacts"),
+        ))
+        .await?;
         rows.into_iter().map(ContactRow::into_model).collect()
     }
 }

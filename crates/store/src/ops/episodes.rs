@@ -1,9 +1,9 @@
+use crate::Store;
 use crate::audit::{self, AuditCategory};
 use crate::db::{Conn, Tx, args};
 use crate::error::{Result, StoreError};
 use crate::model::{CarePlanRecord, ConsentRecord, Ctx, Episode, EpisodeDetail, EpisodeEvent};
 use crate::ops::{code, new_id, patients::record_history, registry::refresh_facts};
-use crate::Store;
 use stepwise_domain::audit::AuditAction;
 use stepwise_domain::calendar::YearMonth;
 use stepwise_domain::care_plan::CarePlan;
@@ -70,10 +70,18 @@ macro_rules! episode_columns {
     };
 }
 
-pub(crate) async fn load_episode(c: &mut Conn<'_>, practice: PracticeId, id: EpisodeId) -> Result<Episode> {
+pub(crate) async fn load_episode(
+    c: &mut Conn<'_>,
+    practice: PracticeId,
+    id: EpisodeId,
+) -> Result<Episode> {
     let row: EpisodeRow = c
         .fetch_one(
-            concat!("SELECT ", episode_columns!(), " FROM episodes WHERE id = $1 AND practice_id = $2"),
+            concat!(
+                "SELECT ",
+                episode_columns!(),
+                " FROM episodes WHERE id = $1 AND practice_id = $2"
+            ),
             args![id, practice],
         )
         .await?;
@@ -115,7 +123,11 @@ impl ConsentRow {
     }
 }
 
-pub(crate) async fn load_consents(c: &mut Conn<'_>, practice: PracticeId, episode: EpisodeId) -> Result<Vec<ConsentRecord>> {
+pub(crate) async fn load_consents(
+    c: &mut Conn<'_>,
+    practice: PracticeId,
+    episode: EpisodeId,
+) -> Result<Vec<ConsentRecord>> {
     let rows: Vec<ConsentRow> = c
         .fetch_all(
             "SELECT id, episode_id, program, consented_on, method, cost_sharing_explained, consult_permission, \
@@ -138,7 +150,11 @@ struct CarePlanRow {
     updated_at: OffsetDateTime,
 }
 
-pub(crate) async fn load_care_plan(c: &mut Conn<'_>, practice: PracticeId, episode: EpisodeId) -> Result<CarePlanRecord> {
+pub(crate) async fn load_care_plan(
+    c: &mut Conn<'_>,
+    practice: PracticeId,
+    episode: EpisodeId,
+) -> Result<CarePlanRecord> {
     let r: CarePlanRow = c
         .fetch_one(
             "SELECT episode_id, target_instrument, target_below, follow_up_weeks, goals, version, updated_at \
@@ -206,7 +222,13 @@ async fn claim_version(tx: &mut Tx, ctx: &Ctx, episode: &Episode, version: i64) 
 }
 
 /// Check that a user of the practice holds a role.
-pub(crate) async fn require_role(tx: &mut Tx, practice: PracticeId, user: UserId, role: Role, field: &str) -> Result<()> {
+pub(crate) async fn require_role(
+    tx: &mut Tx,
+    practice: PracticeId,
+    user: UserId,
+    role: Role,
+    field: &str,
+) -> Result<()> {
     #[derive(sqlx::FromRow)]
     struct N {
         n: i64,
@@ -218,7 +240,13 @@ pub(crate) async fn require_role(tx: &mut Tx, practice: PracticeId, user: UserId
         )
         .await?;
     if n.n == 0 {
-        return Err(StoreError::invalid(field, format!("No {} with this id in the practice", role.label().to_lowercase())));
+        return Err(StoreError::invalid(
+            field,
+            format!(
+                "No {} with this id in the practice",
+                role.label().to_lowercase()
+            ),
+        ));
     }
     Ok(())
 }
@@ -235,12 +263,22 @@ impl Store {
         referring_practitioner: Option<UserId>,
     ) -> Result<Episode> {
         if referred_on > ctx.today {
-            return Err(StoreError::invalid("referred_on", "The referral date is in the future"));
+            return Err(StoreError::invalid(
+                "referred_on",
+                "The referral date is in the future",
+            ));
         }
         let mut tx = self.begin().await?;
         crate::ops::patients::load_patient(&mut tx.conn(), ctx.practice, patient).await?;
         if let Some(p) = referring_practitioner {
-            require_role(&mut tx, ctx.practice, p, Role::TreatingPractitioner, "referring_practitioner").await?;
+            require_role(
+                &mut tx,
+                ctx.practice,
+                p,
+                Role::TreatingPractitioner,
+                "referring_practitioner",
+            )
+            .await?;
         }
         #[derive(sqlx::FromRow)]
         struct N {
@@ -256,7 +294,10 @@ impl Store {
         if open.n > 0 {
             return Err(StoreError::invalid(
                 "program",
-                format!("The patient already has an open {} episode", program.label()),
+                format!(
+                    "The patient already has an open {} episode",
+                    program.label()
+                ),
             ));
         }
         let id: EpisodeId = new_id();
@@ -274,9 +315,27 @@ impl Store {
             args![id, ctx.practice, plan.target_instrument.code(), plan.target_below, plan.follow_up_weeks, ctx.now, ctx.user],
         )
         .await?;
-        add_event(&mut tx, ctx, id, referred_on, None, EpisodeStatus::Referred, None).await?;
+        add_event(
+            &mut tx,
+            ctx,
+            id,
+            referred_on,
+            None,
+            EpisodeStatus::Referred,
+            None,
+        )
+        .await?;
         refresh_facts(&mut tx, ctx, id).await?;
-        audit::append(&mut tx, &ctx.event(AuditAction::EpisodeCreate, AuditCategory::Clinical, Some(patient), id.to_string())).await?;
+        audit::append(
+            &mut tx,
+            &ctx.event(
+                AuditAction::EpisodeCreate,
+                AuditCategory::Clinical,
+                Some(patient),
+                id.to_string(),
+            ),
+        )
+        .await?;
         let episode = load_episode(&mut tx.conn(), ctx.practice, id).await?;
         tx.commit().await?;
         Ok(episode)
@@ -300,7 +359,12 @@ impl Store {
                 Ok(EpisodeEvent {
                     occurred_on: e.occurred_on,
                     recorded_at: e.recorded_at,
-                    from_status: e.from_status.as_deref().map(EpisodeStatus::parse).transpose().map_err(StoreError::corrupt)?,
+                    from_status: e
+                        .from_status
+                        .as_deref()
+                        .map(EpisodeStatus::parse)
+                        .transpose()
+                        .map_err(StoreError::corrupt)?,
                     to_status: code(EpisodeStatus::parse(&e.to_status))?,
                     user: e.user_id.map(UserId::from_uuid),
                     note: e.note,
@@ -310,9 +374,19 @@ impl Store {
         let consents = load_consents(&mut conn, ctx.practice, id).await?;
         let care_plan = load_care_plan(&mut conn, ctx.practice, id).await?;
         drop(c);
-        self.audit(ctx.event(AuditAction::EpisodeRead, AuditCategory::Clinical, Some(episode.patient), id.to_string()))
-            .await?;
-        Ok(EpisodeDetail { episode, events, consents, care_plan })
+        self.audit(ctx.event(
+            AuditAction::EpisodeRead,
+            AuditCategory::Clinical,
+            Some(episode.patient),
+            id.to_string(),
+        ))
+        .await?;
+        Ok(EpisodeDetail {
+            episode,
+            events,
+            consents,
+            care_plan,
+        })
     }
 
     /// A patient's episodes, newest first (audited).
@@ -331,17 +405,30 @@ impl Store {
             )
             .await?;
         drop(c);
-        self.audit(ctx.event(AuditAction::EpisodeRead, AuditCategory::Clinical, Some(patient), "list"))
-            .await?;
+        self.audit(ctx.event(
+            AuditAction::EpisodeRead,
+            AuditCategory::Clinical,
+            Some(patient),
+            "list",
+        ))
+        .await?;
         rows.into_iter().map(EpisodeRow::into_model).collect()
     }
 
     /// Document a consent for the episode's program.
-    pub async fn record_consent(&self, ctx: &Ctx, episode: EpisodeId, consent: &Consent) -> Result<ConsentRecord> {
+    pub async fn record_consent(
+        &self,
+        ctx: &Ctx,
+        episode: EpisodeId,
+        consent: &Consent,
+    ) -> Result<ConsentRecord> {
         let mut tx = self.begin().await?;
         let ep = load_episode(&mut tx.conn(), ctx.practice, episode).await?;
         if ep.program != consent.program {
-            return Err(StoreError::invalid("program", "The consent is for another program than the episode"));
+            return Err(StoreError::invalid(
+                "program",
+                "The consent is for another program than the episode",
+            ));
         }
         if ep.status.is_closed() {
             return Err(StoreError::invalid("episode", "The episode is closed"));
@@ -366,7 +453,16 @@ impl Store {
             ],
         )
         .await?;
-        audit::append(&mut tx, &ctx.event(AuditAction::ConsentCreate, AuditCategory::Clinical, Some(ep.patient), id.to_string())).await?;
+        audit::append(
+            &mut tx,
+            &ctx.event(
+                AuditAction::ConsentCreate,
+                AuditCategory::Clinical,
+                Some(ep.patient),
+                id.to_string(),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(ConsentRecord {
             id,
@@ -378,9 +474,18 @@ impl Store {
     }
 
     /// Revoke a consent from `on`; the consent stays on record with its revocation.
-    pub async fn revoke_consent(&self, ctx: &Ctx, consent: ConsentId, on: Date, note: Option<&str>) -> Result<ConsentRecord> {
+    pub async fn revoke_consent(
+        &self,
+        ctx: &Ctx,
+        consent: ConsentId,
+        on: Date,
+        note: Option<&str>,
+    ) -> Result<ConsentRecord> {
         if on > ctx.today {
-            return Err(StoreError::invalid("revoked_on", "The revocation date is in the future"));
+            return Err(StoreError::invalid(
+                "revoked_on",
+                "The revocation date is in the future",
+            ));
         }
         let mut tx = self.begin().await?;
         #[derive(sqlx::FromRow)]
@@ -396,7 +501,10 @@ impl Store {
             )
             .await?;
         if on < row.consented_on {
-            return Err(StoreError::invalid("revoked_on", "The revocation is dated before the consent"));
+            return Err(StoreError::invalid(
+                "revoked_on",
+                "The revocation is dated before the consent",
+            ));
         }
         let n = tx
             .execute(
@@ -406,10 +514,22 @@ impl Store {
             )
             .await?;
         if n == 0 {
-            return Err(StoreError::invalid("consent", "The consent is already revoked"));
+            return Err(StoreError::invalid(
+                "consent",
+                "The consent is already revoked",
+            ));
         }
         let patient = PatientId::from_uuid(row.patient_id);
-        audit::append(&mut tx, &ctx.event(AuditAction::ConsentRevoke, AuditCategory::Clinical, Some(patient), consent.to_string())).await?;
+        audit::append(
+            &mut tx,
+            &ctx.event(
+                AuditAction::ConsentRevoke,
+                AuditCategory::Clinical,
+                Some(patient),
+                consent.to_string(),
+            ),
+        )
+        .await?;
         let episode = EpisodeId::from_uuid(row.episode_id);
         let record = load_consents(&mut tx.conn(), ctx.practice, episode)
             .await?
@@ -439,14 +559,24 @@ impl Store {
         }
         let consents = load_consents(&mut tx.conn(), ctx.practice, episode).await?;
         let transition_ctx = TransitionContext {
-            consent_in_force: consents.iter().any(|c| c.consent.program == ep.program && c.consent.in_force_on(on)),
-            has_relapse_prevention_plan: ep.relapse_prevention_plan.as_deref().is_some_and(|p| !p.trim().is_empty()),
+            consent_in_force: consents
+                .iter()
+                .any(|c| c.consent.program == ep.program && c.consent.in_force_on(on)),
+            has_relapse_prevention_plan: ep
+                .relapse_prevention_plan
+                .as_deref()
+                .is_some_and(|p| !p.trim().is_empty()),
         };
-        let to = transition(ep.status, change, transition_ctx).map_err(|e| StoreError::invalid("action", e.message))?;
+        let to = transition(ep.status, change, transition_ctx)
+            .map_err(|e| StoreError::invalid("action", e.message))?;
         claim_version(&mut tx, ctx, &ep, version).await?;
         let note = match change {
             Transition::Enroll => {
-                tx.execute("UPDATE episodes SET enrolled_on = $2 WHERE id = $1", args![episode, on]).await?;
+                tx.execute(
+                    "UPDATE episodes SET enrolled_on = $2 WHERE id = $1",
+                    args![episode, on],
+                )
+                .await?;
                 None
             }
             Transition::BeginRelapsePrevention { plan } => {
@@ -454,7 +584,11 @@ impl Store {
                 if plan.chars().count() > stepwise_domain::contact::NOTE_MAX {
                     return Err(StoreError::invalid("plan", "The plan is too long"));
                 }
-                tx.execute("UPDATE episodes SET relapse_prevention_plan = $2 WHERE id = $1", args![episode, plan]).await?;
+                tx.execute(
+                    "UPDATE episodes SET relapse_prevention_plan = $2 WHERE id = $1",
+                    args![episode, plan],
+                )
+                .await?;
                 Some("Relapse-prevention plan written".to_owned())
             }
             Transition::Discharge { reason } => {
@@ -467,12 +601,30 @@ impl Store {
             }
             Transition::StartTreatment => None,
         };
-        tx.execute("UPDATE episodes SET status = $2 WHERE id = $1", args![episode, to.code()]).await?;
-        add_event(&mut tx, ctx, episode, on, Some(ep.status), to, note.as_deref()).await?;
+        tx.execute(
+            "UPDATE episodes SET status = $2 WHERE id = $1",
+            args![episode, to.code()],
+        )
+        .await?;
+        add_event(
+            &mut tx,
+            ctx,
+            episode,
+            on,
+            Some(ep.status),
+            to,
+            note.as_deref(),
+        )
+        .await?;
         refresh_facts(&mut tx, ctx, episode).await?;
         audit::append(
             &mut tx,
-            &ctx.event(AuditAction::EpisodeTransition, AuditCategory::Clinical, Some(ep.patient), format!("{episode} {} -> {}", ep.status, to)),
+            &ctx.event(
+                AuditAction::EpisodeTransition,
+                AuditCategory::Clinical,
+                Some(ep.patient),
+                format!("{episode} {} -> {}", ep.status, to),
+            ),
         )
         .await?;
         let updated = load_episode(&mut tx.conn(), ctx.practice, episode).await?;
@@ -481,7 +633,13 @@ impl Store {
     }
 
     /// Set or clear the manual flags of an episode.
-    pub async fn set_manual_flags(&self, ctx: &Ctx, episode: EpisodeId, version: i64, flags: ManualFlags) -> Result<Episode> {
+    pub async fn set_manual_flags(
+        &self,
+        ctx: &Ctx,
+        episode: EpisodeId,
+        version: i64,
+        flags: ManualFlags,
+    ) -> Result<Episode> {
         let mut tx = self.begin().await?;
         let ep = load_episode(&mut tx.conn(), ctx.practice, episode).await?;
         claim_version(&mut tx, ctx, &ep, version).await?;
@@ -491,14 +649,29 @@ impl Store {
         )
         .await?;
         refresh_facts(&mut tx, ctx, episode).await?;
-        audit::append(&mut tx, &ctx.event(AuditAction::EpisodeFlags, AuditCategory::Clinical, Some(ep.patient), episode.to_string())).await?;
+        audit::append(
+            &mut tx,
+            &ctx.event(
+                AuditAction::EpisodeFlags,
+                AuditCategory::Clinical,
+                Some(ep.patient),
+                episode.to_string(),
+            ),
+        )
+        .await?;
         let updated = load_episode(&mut tx.conn(), ctx.practice, episode).await?;
         tx.commit().await?;
         Ok(updated)
     }
 
     /// Replace the care plan; the previous version is kept in the history.
-    pub async fn update_care_plan(&self, ctx: &Ctx, episode: EpisodeId, version: i64, plan: &CarePlan) -> Result<CarePlanRecord> {
+    pub async fn update_care_plan(
+        &self,
+        ctx: &Ctx,
+        episode: EpisodeId,
+        version: i64,
+        plan: &CarePlan,
+    ) -> Result<CarePlanRecord> {
         let mut tx = self.begin().await?;
         let ep = load_episode(&mut tx.conn(), ctx.practice, episode).await?;
         let before = load_care_plan(&mut tx.conn(), ctx.practice, episode).await?;
@@ -526,9 +699,26 @@ impl Store {
         if n == 0 {
             return Err(StoreError::Conflict);
         }
-        record_history(&mut tx, ctx, "care_plan", episode.as_uuid(), before.version, &before).await?;
+        record_history(
+            &mut tx,
+            ctx,
+            "care_plan",
+            episode.as_uuid(),
+            before.version,
+            &before,
+        )
+        .await?;
         refresh_facts(&mut tx, ctx, episode).await?;
-        audit::append(&mut tx, &ctx.event(AuditAction::CarePlanUpdate, AuditCategory::Clinical, Some(ep.patient), episode.to_string())).await?;
+        audit::append(
+            &mut tx,
+            &ctx.event(
+                AuditAction::CarePlanUpdate,
+                AuditCategory::Clinical,
+                Some(ep.patient),
+                episode.to_string(),
+            ),
+        )
+        .await?;
         let updated = load_care_plan(&mut tx.conn(), ctx.practice, episode).await?;
         tx.commit().await?;
         Ok(updated)
@@ -565,7 +755,9 @@ impl Store {
                 .last_service_month
                 .or(row.enrolled_on.map(YearMonth::of))
                 .unwrap_or(YearMonth::of(row.referred_on));
-            let Some(on) = lapsed_on(anchor, ctx.today) else { continue };
+            let Some(on) = lapsed_on(anchor, ctx.today) else {
+                continue;
+            };
             let id = EpisodeId::from_uuid(row.id);
             let mut tx = self.begin().await?;
             let n = tx
@@ -579,11 +771,25 @@ impl Store {
                 continue;
             }
             let from = code(EpisodeStatus::parse(&row.status))?;
-            add_event(&mut tx, ctx, id, on, Some(from), EpisodeStatus::Lapsed, Some("No services for six consecutive calendar months")).await?;
+            add_event(
+                &mut tx,
+                ctx,
+                id,
+                on,
+                Some(from),
+                EpisodeStatus::Lapsed,
+                Some("No services for six consecutive calendar months"),
+            )
+            .await?;
             refresh_facts(&mut tx, ctx, id).await?;
             audit::append(
                 &mut tx,
-                &ctx.event(AuditAction::EpisodeLapse, AuditCategory::Clinical, Some(PatientId::from_uuid(row.patient_id)), id.to_string()),
+                &ctx.event(
+                    AuditAction::EpisodeLapse,
+                    AuditCategory::Clinical,
+                    Some(PatientId::from_uuid(row.patient_id)),
+                    id.to_string(),
+                ),
             )
             .await?;
             tx.commit().await?;

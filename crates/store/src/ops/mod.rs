@@ -10,7 +10,7 @@ mod registry;
 mod reviews;
 mod users;
 
-pub use patients::{MIN_NAME_QUERY, PatientQuery};
+pub use patients::{MIN_NAME_QUERY, PatientQuery, RecordRef};
 pub use registry::FactsMismatch;
 pub use reviews::RecommendationFilter;
 pub use users::{SessionPolicy, normalize_email};

@@ -1,11 +1,14 @@
+use crate::Store;
 use crate::audit::{self, AuditCategory};
 use crate::db::{Conn, Tx, args};
 use crate::error::{Result, StoreError};
 use crate::model::{Assignments, Ctx, Patient, PatientSummary, Relationship};
 use crate::ops::{code, conflict_or_missing, new_id, to_json};
-use crate::Store;
 use stepwise_domain::audit::AuditAction;
-use stepwise_domain::ids::{PatientId, PracticeId, SiteId, UserId};
+use stepwise_domain::ids::{
+    AssessmentId, ConsentId, ContactId, EpisodeId, PatientId, PracticeId, RecommendationId, SiteId,
+    UserId,
+};
 use stepwise_domain::patient::{Mrn, PatientDetails, PayerKind, Sex, normalize_query, search_key};
 use stepwise_domain::role::Role;
 use time::{Date, OffsetDateTime};
@@ -47,7 +50,12 @@ impl PatientRow {
                 email: self.email,
                 address: self.address,
                 preferred_language: self.preferred_language,
-                payer_kind: self.payer_kind.as_deref().map(PayerKind::parse).transpose().map_err(StoreError::corrupt)?,
+                payer_kind: self
+                    .payer_kind
+                    .as_deref()
+                    .map(PayerKind::parse)
+                    .transpose()
+                    .map_err(StoreError::corrupt)?,
                 payer_name: self.payer_name,
             },
             assignments: Assignments {
@@ -83,7 +91,11 @@ impl From<SummaryRow> for PatientSummary {
     }
 }
 
-pub(crate) async fn load_patient(c: &mut Conn<'_>, practice: PracticeId, id: PatientId) -> Result<Patient> {
+pub(crate) async fn load_patient(
+    c: &mut Conn<'_>,
+    practice: PracticeId,
+    id: PatientId,
+) -> Result<Patient> {
     let row: PatientRow = c
         .fetch_one(
             "SELECT id, mrn, given_name, family_name, birth_date, sex, phone, email, address, \
@@ -104,7 +116,11 @@ async fn check_assignments(tx: &mut Tx, practice: PracticeId, a: &Assignments) -
     }
     let mut errors = stepwise_domain::ValidationError::new();
     for (field, user, role) in [
-        ("treating_practitioner", a.treating_practitioner, Role::TreatingPractitioner),
+        (
+            "treating_practitioner",
+            a.treating_practitioner,
+            Role::TreatingPractitioner,
+        ),
         ("care_manager", a.care_manager, Role::CareManager),
     ] {
         if let Some(user) = user {
@@ -116,7 +132,13 @@ async fn check_assignments(tx: &mut Tx, practice: PracticeId, a: &Assignments) -
                 )
                 .await?;
             if f.n == 0 {
-                errors.push(field, format!("No active {} with this id in the practice", role.label().to_lowercase()));
+                errors.push(
+                    field,
+                    format!(
+                        "No active {} with this id in the practice",
+                        role.label().to_lowercase()
+                    ),
+                );
             }
         }
     }
@@ -142,6 +164,17 @@ fn duplicate_mrn(e: StoreError, mrn: &Mrn) -> StoreError {
         },
         None => e,
     }
+}
+
+/// A record that belongs to one patient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordRef {
+    Patient(PatientId),
+    Episode(EpisodeId),
+    Contact(ContactId),
+    Assessment(AssessmentId),
+    Recommendation(RecommendationId),
+    Consent(ConsentId),
 }
 
 /// How many characters of a name query make a search (fewer would list half the practice).
@@ -170,7 +203,9 @@ impl PatientQuery {
         if name.chars().count() < MIN_NAME_QUERY {
             return Err(StoreError::invalid(
                 "q",
-                format!("Type at least {MIN_NAME_QUERY} letters of a name, an MRN, or a date of birth (YYYY-MM-DD)"),
+                format!(
+                    "Type at least {MIN_NAME_QUERY} letters of a name, an MRN, or a date of birth (YYYY-MM-DD)"
+                ),
             ));
         }
         Ok(PatientQuery::Name(name))
@@ -193,7 +228,12 @@ fn like_prefix(s: &str) -> String {
 const SEARCH_LIMIT: i64 = 50;
 
 impl Store {
-    pub async fn create_patient(&self, ctx: &Ctx, details: PatientDetails, assignments: Assignments) -> Result<Patient> {
+    pub async fn create_patient(
+        &self,
+        ctx: &Ctx,
+        details: PatientDetails,
+        assignments: Assignments,
+    ) -> Result<Patient> {
         let id: PatientId = new_id();
         let mut tx = self.begin().await?;
         check_assignments(&mut tx, ctx.practice, &assignments).await?;
@@ -228,7 +268,12 @@ impl Store {
         .map_err(|e| duplicate_mrn(e, &d.mrn))?;
         audit::append(
             &mut tx,
-            &ctx.event(AuditAction::PatientCreate, AuditCategory::Demographics, Some(id), ""),
+            &ctx.event(
+                AuditAction::PatientCreate,
+                AuditCategory::Demographics,
+                Some(id),
+                "",
+            ),
         )
         .await?;
         let patient = load_patient(&mut tx.conn(), ctx.practice, id).await?;
@@ -241,8 +286,13 @@ impl Store {
         let mut c = self.read().await?;
         let p = load_patient(&mut c.conn(), ctx.practice, id).await?;
         drop(c);
-        self.audit(ctx.event(AuditAction::PatientRead, AuditCategory::Demographics, Some(id), ""))
-            .await?;
+        self.audit(ctx.event(
+            AuditAction::PatientRead,
+            AuditCategory::Demographics,
+            Some(id),
+            "",
+        ))
+        .await?;
         Ok(p)
     }
 
@@ -296,10 +346,23 @@ impl Store {
         if n == 0 {
             return Err(conflict_or_missing(true));
         }
-        record_history(&mut tx, ctx, "patient", id.as_uuid(), before.version, &before).await?;
+        record_history(
+            &mut tx,
+            ctx,
+            "patient",
+            id.as_uuid(),
+            before.version,
+            &before,
+        )
+        .await?;
         audit::append(
             &mut tx,
-            &ctx.event(AuditAction::PatientUpdate, AuditCategory::Demographics, Some(id), ""),
+            &ctx.event(
+                AuditAction::PatientUpdate,
+                AuditCategory::Demographics,
+                Some(id),
+                "",
+            ),
         )
         .await?;
         let patient = load_patient(&mut tx.conn(), ctx.practice, id).await?;
@@ -308,7 +371,11 @@ impl Store {
     }
 
     /// Find patients by name, MRN or date of birth (audited; the query itself is not logged).
-    pub async fn search_patients(&self, ctx: &Ctx, query: &PatientQuery) -> Result<Vec<PatientSummary>> {
+    pub async fn search_patients(
+        &self,
+        ctx: &Ctx,
+        query: &PatientQuery,
+    ) -> Result<Vec<PatientSummary>> {
         let mut c = self.read().await?;
         let rows: Vec<SummaryRow> = match query {
             PatientQuery::Name(name) => {
@@ -316,7 +383,8 @@ impl Store {
                 // trying the words reversed.
                 let words: Vec<&str> = name.split_whitespace().collect();
                 let forward = like_prefix(name);
-                let reversed = like_prefix(&words.iter().rev().copied().collect::<Vec<_>>().join(" "));
+                let reversed =
+                    like_prefix(&words.iter().rev().copied().collect::<Vec<_>>().join(" "));
                 let anywhere = format!("% {}", like_prefix(name));
                 c.conn()
                     .fetch_all(
@@ -365,7 +433,12 @@ impl Store {
     }
 
     /// How `user` relates to `patient`; `None` when the patient is not in the practice.
-    pub async fn relationship(&self, practice: PracticeId, user: UserId, patient: PatientId) -> Result<Option<Relationship>> {
+    pub async fn relationship(
+        &self,
+        practice: PracticeId,
+        user: UserId,
+        patient: PatientId,
+    ) -> Result<Option<Relationship>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             treating_practitioner_id: Option<Uuid>,
@@ -389,8 +462,67 @@ impl Store {
         }))
     }
 
+    /// The patient a record belongs to, if the record exists in the practice.
+    pub async fn patient_of(
+        &self,
+        practice: PracticeId,
+        record: RecordRef,
+    ) -> Result<Option<PatientId>> {
+        let mut c = self.read().await?;
+        let mut c = c.conn();
+        let row: Option<crate::db::One<Uuid>> = match record {
+            RecordRef::Patient(id) => {
+                c.fetch_optional(
+                    "SELECT id FROM patients WHERE id = $1 AND practice_id = $2",
+                    args![id, practice],
+                )
+                .await?
+            }
+            RecordRef::Episode(id) => {
+                c.fetch_optional(
+                    "SELECT patient_id FROM episodes WHERE id = $1 AND practice_id = $2",
+                    args![id, practice],
+                )
+                .await?
+            }
+            RecordRef::Contact(id) => {
+                c.fetch_optional(
+                    "SELECT patient_id FROM contacts WHERE id = $1 AND practice_id = $2",
+                    args![id, practice],
+                )
+                .await?
+            }
+            RecordRef::Assessment(id) => {
+                c.fetch_optional(
+                    "SELECT patient_id FROM assessments WHERE id = $1 AND practice_id = $2",
+                    args![id, practice],
+                )
+                .await?
+            }
+            RecordRef::Recommendation(id) => {
+                c.fetch_optional(
+                    "SELECT patient_id FROM recommendations WHERE id = $1 AND practice_id = $2",
+                    args![id, practice],
+                )
+                .await?
+            }
+            RecordRef::Consent(id) => {
+                c.fetch_optional(
+                    "SELECT patient_id FROM consents WHERE id = $1 AND practice_id = $2",
+                    args![id, practice],
+                )
+                .await?
+            }
+        };
+        Ok(row.map(|r| PatientId::from_uuid(r.0)))
+    }
+
     /// Previous versions of a record, oldest first, as the JSON they were saved as.
-    pub async fn record_history(&self, practice: PracticeId, record: Uuid) -> Result<Vec<(i64, serde_json::Value)>> {
+    pub async fn record_history(
+        &self,
+        practice: PracticeId,
+        record: Uuid,
+    ) -> Result<Vec<(i64, serde_json::Value)>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             version: i64,

@@ -1,9 +1,9 @@
+use crate::Store;
 use crate::audit::{self, AuditCategory};
 use crate::db::{One, args};
 use crate::error::{Result, StoreError};
 use crate::model::{Ctx, Practice, PracticeSettings, Site};
 use crate::ops::{from_json, new_id, to_json};
-use crate::Store;
 use stepwise_domain::audit::AuditAction;
 use stepwise_domain::ids::{PracticeId, SiteId};
 use time::OffsetDateTime;
@@ -71,7 +71,12 @@ impl Store {
         };
         audit::append(
             &mut tx,
-            &ctx.event(AuditAction::PracticeCreate, AuditCategory::Administration, None, ""),
+            &ctx.event(
+                AuditAction::PracticeCreate,
+                AuditCategory::Administration,
+                None,
+                "",
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -108,7 +113,11 @@ impl Store {
         rows.into_iter().map(PracticeRow::into_model).collect()
     }
 
-    pub async fn update_practice_settings(&self, ctx: &Ctx, settings: &PracticeSettings) -> Result<()> {
+    pub async fn update_practice_settings(
+        &self,
+        ctx: &Ctx,
+        settings: &PracticeSettings,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         let n = tx
             .execute(
@@ -121,7 +130,12 @@ impl Store {
         }
         audit::append(
             &mut tx,
-            &ctx.event(AuditAction::PracticeSettings, AuditCategory::Administration, None, ""),
+            &ctx.event(
+                AuditAction::PracticeSettings,
+                AuditCategory::Administration,
+                None,
+                "",
+            ),
         )
         .await?;
         tx.commit().await
@@ -151,7 +165,12 @@ impl Store {
         }
         audit::append(
             &mut tx,
-            &ctx.event(AuditAction::SiteCreate, AuditCategory::Administration, None, id.to_string()),
+            &ctx.event(
+                AuditAction::SiteCreate,
+                AuditCategory::Administration,
+                None,
+                id.to_string(),
+            ),
         )
         .await?;
         tx.commit().await?;

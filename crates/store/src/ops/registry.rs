@@ -2,21 +2,21 @@
 //! history by the domain in every transaction that changes the episode, and stored beside it.
 //! The caseload then reads one row per patient instead of their whole history.
 
+use crate::Store;
 use crate::audit::AuditCategory;
 use crate::db::{Tx, args};
 use crate::error::Result;
 use crate::model::{CaseloadEntry, Ctx, PatientSummary, ReviewListEntry};
 use crate::ops::episodes::{load_care_plan, load_episode};
 use crate::ops::{code, from_json, to_json};
-use crate::Store;
 use serde::Serialize;
 use stepwise_domain::audit::AuditAction;
 use stepwise_domain::contact::ContactKind;
 use stepwise_domain::ids::{EpisodeId, PatientId, PracticeId, UserId};
 use stepwise_domain::instruments::{InstrumentId, Safety};
 use stepwise_domain::registry::{
-    AssessmentRecord, ContactRecord, EpisodeFacts, EpisodeHistory, RegistrySettings,
-    caseload_row, review_reasons, sort_caseload,
+    AssessmentRecord, ContactRecord, EpisodeFacts, EpisodeHistory, RegistrySettings, caseload_row,
+    review_reasons, sort_caseload,
 };
 use time::Date;
 use uuid::Uuid;
@@ -37,7 +37,11 @@ struct ContactFact {
     exclusion: Option<String>,
 }
 
-async fn compute_facts(tx: &mut Tx, practice: PracticeId, episode: EpisodeId) -> Result<EpisodeFacts> {
+async fn compute_facts(
+    tx: &mut Tx,
+    practice: PracticeId,
+    episode: EpisodeId,
+) -> Result<EpisodeFacts> {
     let mut c = tx.conn();
     let ep = load_episode(&mut c, practice, episode).await?;
     let plan = load_care_plan(&mut c, practice, episode).await?;
@@ -163,7 +167,12 @@ fn sort_key_name(p: &PatientSummary) -> String {
 impl Store {
     /// A care manager's caseload on `ctx.today`: every referred or open episode of their
     /// patients, with the registry's columns and flags, safety first (audited once).
-    pub async fn caseload(&self, ctx: &Ctx, care_manager: UserId, settings: &RegistrySettings) -> Result<Vec<CaseloadEntry>> {
+    pub async fn caseload(
+        &self,
+        ctx: &Ctx,
+        care_manager: UserId,
+        settings: &RegistrySettings,
+    ) -> Result<Vec<CaseloadEntry>> {
         let mut c = self.read().await?;
         let rows: Vec<RegistryRow> = c
             .conn()
@@ -202,7 +211,11 @@ impl Store {
 
     /// The psychiatric case-review list: open Collaborative Care episodes that are new, not
     /// improving, a safety concern, flagged for discussion or overdue for review (audited once).
-    pub async fn review_list(&self, ctx: &Ctx, settings: &RegistrySettings) -> Result<Vec<ReviewListEntry>> {
+    pub async fn review_list(
+        &self,
+        ctx: &Ctx,
+        settings: &RegistrySettings,
+    ) -> Result<Vec<ReviewListEntry>> {
         let mut c = self.read().await?;
         let rows: Vec<RegistryRow> = c
             .conn()

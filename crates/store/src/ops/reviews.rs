@@ -1,14 +1,16 @@
+use crate::Store;
 use crate::audit::{self, AuditCategory};
 use crate::db::{Conn, args};
 use crate::error::{Result, StoreError};
 use crate::model::{CaseReview, CaseReviewItem, Ctx, NewCaseReviewItem, Recommendation};
 use crate::ops::episodes::{load_episode, require_role};
 use crate::ops::{code, new_id, registry::refresh_facts};
-use crate::Store;
 use stepwise_domain::audit::AuditAction;
 use stepwise_domain::case_review::{RecommendationAction, RecommendationStatus, decide};
 use stepwise_domain::episode::Program;
-use stepwise_domain::ids::{CaseReviewId, EpisodeId, PatientId, PracticeId, RecommendationId, UserId};
+use stepwise_domain::ids::{
+    CaseReviewId, EpisodeId, PatientId, PracticeId, RecommendationId, UserId,
+};
 use stepwise_domain::role::Role;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -58,10 +60,17 @@ macro_rules! recommendation_select {
     };
 }
 
-async fn load_recommendation(c: &mut Conn<'_>, practice: PracticeId, id: RecommendationId) -> Result<Recommendation> {
+async fn load_recommendation(
+    c: &mut Conn<'_>,
+    practice: PracticeId,
+    id: RecommendationId,
+) -> Result<Recommendation> {
     let row: RecommendationRow = c
         .fetch_one(
-            concat!(recommendation_select!(), "WHERE r.id = $1 AND r.practice_id = $2"),
+            concat!(
+                recommendation_select!(),
+                "WHERE r.id = $1 AND r.practice_id = $2"
+            ),
             args![id, practice],
         )
         .await?;
@@ -93,13 +102,26 @@ impl Store {
         items: &[NewCaseReviewItem],
     ) -> Result<CaseReview> {
         if review_on > ctx.today {
-            return Err(StoreError::invalid("review_on", "The review date is in the future"));
+            return Err(StoreError::invalid(
+                "review_on",
+                "The review date is in the future",
+            ));
         }
         if items.is_empty() {
-            return Err(StoreError::invalid("items", "A case review discusses at least one patient"));
+            return Err(StoreError::invalid(
+                "items",
+                "A case review discusses at least one patient",
+            ));
         }
         let mut tx = self.begin().await?;
-        require_role(&mut tx, ctx.practice, consultant, Role::Psychiatrist, "consultant").await?;
+        require_role(
+            &mut tx,
+            ctx.practice,
+            consultant,
+            Role::Psychiatrist,
+            "consultant",
+        )
+        .await?;
         let id: CaseReviewId = new_id();
         tx.execute(
             "INSERT INTO case_reviews (id, practice_id, review_on, consultant_id, notes, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -110,17 +132,25 @@ impl Store {
         for (i, item) in items.iter().enumerate() {
             let field = |f: &str| format!("items[{i}].{f}");
             if seen.contains(&item.episode) {
-                return Err(StoreError::invalid(&field("episode"), "This episode is listed twice"));
+                return Err(StoreError::invalid(
+                    &field("episode"),
+                    "This episode is listed twice",
+                ));
             }
             seen.push(item.episode);
             let ep = load_episode(&mut tx.conn(), ctx.practice, item.episode)
                 .await
                 .map_err(|e| match e {
-                    StoreError::NotFound => StoreError::invalid(&field("episode"), "No such episode in the practice"),
+                    StoreError::NotFound => {
+                        StoreError::invalid(&field("episode"), "No such episode in the practice")
+                    }
                     e => e,
                 })?;
             if ep.program != Program::Cocm {
-                return Err(StoreError::invalid(&field("episode"), "Psychiatric case reviews are part of Collaborative Care episodes"));
+                return Err(StoreError::invalid(
+                    &field("episode"),
+                    "Psychiatric case reviews are part of Collaborative Care episodes",
+                ));
             }
             let item_id: Uuid = new_id();
             tx.execute(
@@ -145,7 +175,16 @@ impl Store {
                 .await?;
             }
             refresh_facts(&mut tx, ctx, item.episode).await?;
-            audit::append(&mut tx, &ctx.event(AuditAction::CaseReviewCreate, AuditCategory::Clinical, Some(ep.patient), id.to_string())).await?;
+            audit::append(
+                &mut tx,
+                &ctx.event(
+                    AuditAction::CaseReviewCreate,
+                    AuditCategory::Clinical,
+                    Some(ep.patient),
+                    id.to_string(),
+                ),
+            )
+            .await?;
         }
         let review = load_case_review(&mut tx.conn(), ctx.practice, id).await?;
         tx.commit().await?;
@@ -158,14 +197,24 @@ impl Store {
         let review = load_case_review(&mut c.conn(), ctx.practice, id).await?;
         drop(c);
         for item in &review.items {
-            self.audit(ctx.event(AuditAction::CaseReviewRead, AuditCategory::Clinical, Some(item.patient), id.to_string()))
-                .await?;
+            self.audit(ctx.event(
+                AuditAction::CaseReviewRead,
+                AuditCategory::Clinical,
+                Some(item.patient),
+                id.to_string(),
+            ))
+            .await?;
         }
         Ok(review)
     }
 
     /// The practice's case reviews between two dates (inclusive), newest first; no patient data.
-    pub async fn case_reviews(&self, practice: PracticeId, from: Date, to: Date) -> Result<Vec<(CaseReviewId, Date, UserId, i64)>> {
+    pub async fn case_reviews(
+        &self,
+        practice: PracticeId,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<(CaseReviewId, Date, UserId, i64)>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             id: Uuid,
@@ -186,7 +235,14 @@ impl Store {
             .await?;
         Ok(rows
             .into_iter()
-            .map(|r| (CaseReviewId::from_uuid(r.id), r.review_on, UserId::from_uuid(r.consultant_id), r.patients))
+            .map(|r| {
+                (
+                    CaseReviewId::from_uuid(r.id),
+                    r.review_on,
+                    UserId::from_uuid(r.consultant_id),
+                    r.patients,
+                )
+            })
             .collect())
     }
 
@@ -205,7 +261,9 @@ impl Store {
         }
         let to = decide(rec.status, action).map_err(|m| StoreError::invalid("action", m))?;
         let (decline_reason, done_at, decided) = match action {
-            RecommendationAction::Decline { reason } => (Some(reason.trim().to_owned()), None, true),
+            RecommendationAction::Decline { reason } => {
+                (Some(reason.trim().to_owned()), None, true)
+            }
             RecommendationAction::MarkDone => (None, Some(ctx.now), false),
             RecommendationAction::Accept => (None, None, true),
         };
@@ -225,7 +283,12 @@ impl Store {
         refresh_facts(&mut tx, ctx, rec.episode).await?;
         audit::append(
             &mut tx,
-            &ctx.event(AuditAction::RecommendationDecide, AuditCategory::Clinical, Some(rec.patient), format!("{id} {}", to.code())),
+            &ctx.event(
+                AuditAction::RecommendationDecide,
+                AuditCategory::Clinical,
+                Some(rec.patient),
+                format!("{id} {}", to.code()),
+            ),
         )
         .await?;
         let updated = load_recommendation(&mut tx.conn(), ctx.practice, id).await?;
@@ -234,7 +297,11 @@ impl Store {
     }
 
     /// Recommendations by filter, oldest review first (audited, one event per request).
-    pub async fn recommendations(&self, ctx: &Ctx, filter: RecommendationFilter) -> Result<Vec<Recommendation>> {
+    pub async fn recommendations(
+        &self,
+        ctx: &Ctx,
+        filter: RecommendationFilter,
+    ) -> Result<Vec<Recommendation>> {
         let mut c = self.read().await?;
         let rows: Vec<RecommendationRow> = match filter {
             RecommendationFilter::OpenForPractitioner(user) => {
@@ -275,7 +342,9 @@ impl Store {
         };
         drop(c);
         let patient = match filter {
-            RecommendationFilter::Episode(_) => rows.first().map(|r| PatientId::from_uuid(r.patient_id)),
+            RecommendationFilter::Episode(_) => {
+                rows.first().map(|r| PatientId::from_uuid(r.patient_id))
+            }
             _ => None,
         };
         self.audit(ctx.event(
@@ -285,7 +354,9 @@ impl Store {
             format!("{} recommendations", rows.len()),
         ))
         .await?;
-        rows.into_iter().map(RecommendationRow::into_model).collect()
+        rows.into_iter()
+            .map(RecommendationRow::into_model)
+            .collect()
     }
 
     /// One recommendation (audited).
@@ -293,13 +364,22 @@ impl Store {
         let mut c = self.read().await?;
         let rec = load_recommendation(&mut c.conn(), ctx.practice, id).await?;
         drop(c);
-        self.audit(ctx.event(AuditAction::RecommendationRead, AuditCategory::Clinical, Some(rec.patient), id.to_string()))
-            .await?;
+        self.audit(ctx.event(
+            AuditAction::RecommendationRead,
+            AuditCategory::Clinical,
+            Some(rec.patient),
+            id.to_string(),
+        ))
+        .await?;
         Ok(rec)
     }
 }
 
-async fn load_case_review(c: &mut Conn<'_>, practice: PracticeId, id: CaseReviewId) -> Result<CaseReview> {
+async fn load_case_review(
+    c: &mut Conn<'_>,
+    practice: PracticeId,
+    id: CaseReviewId,
+) -> Result<CaseReview> {
     #[derive(sqlx::FromRow)]
     struct ReviewRow {
         review_on: Date,
@@ -326,11 +406,17 @@ async fn load_case_review(c: &mut Conn<'_>, practice: PracticeId, id: CaseReview
         .await?;
     let recs: Vec<RecommendationRow> = c
         .fetch_all(
-            concat!(recommendation_select!(), "WHERE r.case_review_id = $1 AND r.practice_id = $2 ORDER BY r.created_at, r.id"),
+            concat!(
+                recommendation_select!(),
+                "WHERE r.case_review_id = $1 AND r.practice_id = $2 ORDER BY r.created_at, r.id"
+            ),
             args![id, practice],
         )
         .await?;
-    let recs: Vec<Recommendation> = recs.into_iter().map(RecommendationRow::into_model).collect::<Result<_>>()?;
+    let recs: Vec<Recommendation> = recs
+        .into_iter()
+        .map(RecommendationRow::into_model)
+        .collect::<Result<_>>()?;
     Ok(CaseReview {
         id,
         review_on: r.review_on,
@@ -344,7 +430,11 @@ async fn load_case_review(c: &mut Conn<'_>, practice: PracticeId, id: CaseReview
                     episode,
                     patient: PatientId::from_uuid(i.patient_id),
                     notes: i.notes,
-                    recommendations: recs.iter().filter(|r| r.episode == episode).cloned().collect(),
+                    recommendations: recs
+                        .iter()
+                        .filter(|r| r.episode == episode)
+                        .cloned()
+                        .collect(),
                 }
             })
             .collect(),

@@ -1,9 +1,9 @@
+use crate::Store;
 use crate::audit::{self, AuditCategory};
 use crate::db::{Conn, Tx, args};
 use crate::error::{Result, StoreError};
 use crate::model::{ApiToken, Credential, Ctx, NewUser, Principal, User};
 use crate::ops::{code, conflict_or_missing, new_id};
-use crate::Store;
 use stepwise_domain::audit::AuditAction;
 use stepwise_domain::ids::{PracticeId, TokenId, UserId};
 use stepwise_domain::role::Role;
@@ -61,7 +61,10 @@ async fn load_user(c: &mut Conn<'_>, id: Uuid) -> Result<Option<User>> {
         return Ok(None);
     };
     let roles: Vec<RoleRow> = c
-        .fetch_all("SELECT user_id, role FROM user_roles WHERE user_id = $1", args![id])
+        .fetch_all(
+            "SELECT user_id, role FROM user_roles WHERE user_id = $1",
+            args![id],
+        )
         .await?;
     Ok(assemble(vec![u], roles)?.pop())
 }
@@ -74,14 +77,21 @@ pub fn normalize_email(email: &str) -> String {
 fn check_new_user(u: &NewUser) -> Result<()> {
     let mut errors = stepwise_domain::ValidationError::new();
     let email = normalize_email(&u.email);
-    if email.is_empty() || !email.contains('@') || email.contains(char::is_whitespace) || email.len() > 254 {
+    if email.is_empty()
+        || !email.contains('@')
+        || email.contains(char::is_whitespace)
+        || email.len() > 254
+    {
         errors.push("email", "must be an email address");
     }
     if u.display_name.trim().is_empty() || u.display_name.chars().count() > 100 {
         errors.push("display_name", "a name of 1 to 100 characters is required");
     }
     if u.roles.is_empty() {
-        errors.push("roles", format!("at least one role is required: {}", Role::allowed()));
+        errors.push(
+            "roles",
+            format!("at least one role is required: {}", Role::allowed()),
+        );
     }
     if let Some(npi) = &u.npi
         && (npi.len() != 10 || !npi.chars().all(|c| c.is_ascii_digit()))
@@ -160,7 +170,12 @@ impl Store {
         }
         audit::append(
             &mut tx,
-            &ctx.event(AuditAction::UserCreate, AuditCategory::Administration, None, id.to_string()),
+            &ctx.event(
+                AuditAction::UserCreate,
+                AuditCategory::Administration,
+                None,
+                id.to_string(),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -256,18 +271,34 @@ impl Store {
         .await?;
         audit::append(
             &mut tx,
-            &ctx.event(AuditAction::UserDisable, AuditCategory::Administration, None, id.to_string()),
+            &ctx.event(
+                AuditAction::UserDisable,
+                AuditCategory::Administration,
+                None,
+                id.to_string(),
+            ),
         )
         .await?;
-        let user = load_user(&mut tx.conn(), id.as_uuid()).await?.ok_or(StoreError::NotFound)?;
+        let user = load_user(&mut tx.conn(), id.as_uuid())
+            .await?
+            .ok_or(StoreError::NotFound)?;
         tx.commit().await?;
         Ok(user)
     }
 
     /// Replace a user's roles; their sessions end so the change applies at once.
-    pub async fn set_roles(&self, ctx: &Ctx, id: UserId, version: i64, roles: &[Role]) -> Result<User> {
+    pub async fn set_roles(
+        &self,
+        ctx: &Ctx,
+        id: UserId,
+        version: i64,
+        roles: &[Role],
+    ) -> Result<User> {
         if roles.is_empty() {
-            return Err(StoreError::invalid("roles", "at least one role is required"));
+            return Err(StoreError::invalid(
+                "roles",
+                "at least one role is required",
+            ));
         }
         let mut tx = self.begin().await?;
         let n = tx
@@ -282,7 +313,8 @@ impl Store {
                 .is_some_and(|u| u.practice == ctx.practice);
             return Err(conflict_or_missing(exists));
         }
-        tx.execute("DELETE FROM user_roles WHERE user_id = $1", args![id]).await?;
+        tx.execute("DELETE FROM user_roles WHERE user_id = $1", args![id])
+            .await?;
         for r in roles {
             tx.execute(
                 "INSERT INTO user_roles (practice_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
@@ -302,7 +334,9 @@ impl Store {
             ),
         )
         .await?;
-        let user = load_user(&mut tx.conn(), id.as_uuid()).await?.ok_or(StoreError::NotFound)?;
+        let user = load_user(&mut tx.conn(), id.as_uuid())
+            .await?
+            .ok_or(StoreError::NotFound)?;
         tx.commit().await?;
         Ok(user)
     }
@@ -322,14 +356,24 @@ impl Store {
         revoke_all_credentials(&mut tx, id, ctx.now).await?;
         audit::append(
             &mut tx,
-            &ctx.event(AuditAction::UserCredentials, AuditCategory::Administration, None, id.to_string()),
+            &ctx.event(
+                AuditAction::UserCredentials,
+                AuditCategory::Administration,
+                None,
+                id.to_string(),
+            ),
         )
         .await?;
         tx.commit().await
     }
 
     /// Record a sign-in: the session (its id stored hashed) and the audit event.
-    pub async fn create_session(&self, ctx: &Ctx, id_hash: &str, policy: SessionPolicy) -> Result<()> {
+    pub async fn create_session(
+        &self,
+        ctx: &Ctx,
+        id_hash: &str,
+        policy: SessionPolicy,
+    ) -> Result<()> {
         let user = ctx.user.ok_or(StoreError::NotFound)?;
         let mut tx = self.begin().await?;
         tx.execute(
@@ -400,14 +444,25 @@ impl Store {
         .await?;
         audit::append(
             &mut tx,
-            &ctx.event(AuditAction::SignOut, AuditCategory::Authentication, None, ""),
+            &ctx.event(
+                AuditAction::SignOut,
+                AuditCategory::Authentication,
+                None,
+                "",
+            ),
         )
         .await?;
         tx.commit().await
     }
 
     /// Store a new API token (its hash only) for a user of the practice.
-    pub async fn create_token(&self, ctx: &Ctx, user: UserId, token_hash: &str, label: &str) -> Result<ApiToken> {
+    pub async fn create_token(
+        &self,
+        ctx: &Ctx,
+        user: UserId,
+        token_hash: &str,
+        label: &str,
+    ) -> Result<ApiToken> {
         let owner = self.user(ctx.practice, user).await?;
         if owner.disabled {
             return Err(StoreError::invalid("user", "The account is disabled"));
@@ -422,7 +477,12 @@ impl Store {
         .await?;
         audit::append(
             &mut tx,
-            &ctx.event(AuditAction::TokenCreate, AuditCategory::Authentication, None, format!("{id} for {user}")),
+            &ctx.event(
+                AuditAction::TokenCreate,
+                AuditCategory::Authentication,
+                None,
+                format!("{id} for {user}"),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -448,7 +508,12 @@ impl Store {
         }
         audit::append(
             &mut tx,
-            &ctx.event(AuditAction::TokenRevoke, AuditCategory::Authentication, None, id.to_string()),
+            &ctx.event(
+                AuditAction::TokenRevoke,
+                AuditCategory::Authentication,
+                None,
+                id.to_string(),
+            ),
         )
         .await?;
         tx.commit().await

@@ -1,10 +1,10 @@
 //! The audit trail: every read and write leaves an event; the chain detects tampering; the
 //! table refuses updates and deletes.
 
-use crate::harness::{Harness, Tamper};
-use crate::{conformance, conformance_with_harness};
 use crate::episodes::enrolled_patient;
+use crate::harness::{Harness, Tamper};
 use crate::harness::{NOW, ctx, practice};
+use crate::{conformance, conformance_with_harness};
 use stepwise_domain::audit::{AuditAction, AuditCategory, AuditOutcome};
 use stepwise_domain::episode::Program;
 use stepwise_domain::role::Role;
@@ -21,17 +21,27 @@ async fn events_and_chain(store: &Store) {
     for _ in 0..40 {
         let s = store.clone();
         let c = cm.clone();
-        tasks.push(tokio::spawn(async move { s.patient(&c, pt).await.map(|_| ()) }));
+        tasks.push(tokio::spawn(
+            async move { s.patient(&c, pt).await.map(|_| ()) },
+        ));
     }
     for t in tasks {
         t.await.unwrap().unwrap();
     }
     let events = store.audit_events(p.id, 0, 1000).await.unwrap();
-    let reads = events.iter().filter(|e| e.event.action == AuditAction::PatientRead && e.event.patient == Some(pt)).count();
+    let reads = events
+        .iter()
+        .filter(|e| e.event.action == AuditAction::PatientRead && e.event.patient == Some(pt))
+        .count();
     assert_eq!(reads, 41);
     let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
     assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>());
-    assert!(events.iter().any(|e| e.event.action == AuditAction::EpisodeTransition && e.event.user == Some(p.care_manager)));
+    assert!(
+        events
+            .iter()
+            .any(|e| e.event.action == AuditAction::EpisodeTransition
+                && e.event.user == Some(p.care_manager))
+    );
     let report = store.verify_audit_chain(p.id).await.unwrap();
     assert!(report.is_intact(), "{:?}", report.problems);
     assert_eq!(report.events, events.len() as u64);
@@ -53,7 +63,13 @@ async fn events_and_chain(store: &Store) {
         })
         .await
         .unwrap();
-    assert!(store.verify_audit_chain(NO_PRACTICE).await.unwrap().is_intact());
+    assert!(
+        store
+            .verify_audit_chain(NO_PRACTICE)
+            .await
+            .unwrap()
+            .is_intact()
+    );
     let practices = store.audit_practices().await.unwrap();
     assert!(practices.contains(&NO_PRACTICE) && practices.contains(&p.id));
 }
@@ -64,9 +80,24 @@ conformance!(events_and_chain);
 async fn tampering_is_detected(h: &Harness) {
     let store = &h.store;
     let first = practice(store, "Untouched").await;
-    assert!(h.audit_edits_refused(first.id).await, "the audit table accepted an edit");
-    assert!(store.verify_audit_chain(first.id).await.unwrap().is_intact());
-    for how in [Tamper::Edit, Tamper::Delete, Tamper::Swap, Tamper::Insert, Tamper::Truncate] {
+    assert!(
+        h.audit_edits_refused(first.id).await,
+        "the audit table accepted an edit"
+    );
+    assert!(
+        store
+            .verify_audit_chain(first.id)
+            .await
+            .unwrap()
+            .is_intact()
+    );
+    for how in [
+        Tamper::Edit,
+        Tamper::Delete,
+        Tamper::Swap,
+        Tamper::Insert,
+        Tamper::Truncate,
+    ] {
         let p = practice(store, &format!("Clinic {how:?}")).await;
         let (pt, _) = enrolled_patient(store, &p, "A-1", Program::Cocm).await;
         let cm = ctx(p.id, p.care_manager, Role::CareManager);

@@ -25,13 +25,24 @@ fn every_store_operation_has_a_conformance_scenario() {
     let mut missing = Vec::new();
     let mut count = 0;
     for line in src.lines() {
-        let Some(rest) = line.trim_start().strip_prefix("pub async fn ") else { continue };
-        let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let Some(rest) = line.trim_start().strip_prefix("pub async fn ") else {
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
         count += 1;
         if !tests.contains(&format!(".{name}(")) && !tests.contains(&format!("::{name}(")) {
             missing.push(name);
         }
     }
-    assert!(count > 40, "found only {count} operations: is the scan still right?");
-    assert!(missing.is_empty(), "store operations without a conformance scenario: {missing:?}");
+    assert!(
+        count > 40,
+        "found only {count} operations: is the scan still right?"
+    );
+    assert!(
+        missing.is_empty(),
+        "store operations without a conformance scenario: {missing:?}"
+    );
 }

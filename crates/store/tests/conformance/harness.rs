@@ -20,10 +20,17 @@ pub const NOW: OffsetDateTime = datetime!(2026-11-27 15:00 UTC);
 
 pub async fn sqlite() -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&Location::SqliteDir(dir.path().to_owned()), OpenOptions::default())
-        .await
-        .expect("open sqlite store");
-    Harness { store, dir: Some(dir), pg: None }
+    let store = Store::open(
+        &Location::SqliteDir(dir.path().to_owned()),
+        OpenOptions::default(),
+    )
+    .await
+    .expect("open sqlite store");
+    Harness {
+        store,
+        dir: Some(dir),
+        pg: None,
+    }
 }
 
 /// `None` when no PostgreSQL is configured, unless `STEPWISE_TEST_REQUIRE_PG` is set (CI), in
@@ -38,15 +45,24 @@ pub async fn postgres() -> Option<Harness> {
     };
     let name = format!("stepwise_t_{}", uuid::Uuid::now_v7().simple());
     let opts = sqlx::postgres::PgConnectOptions::from_str(&admin_url).expect("PostgreSQL URL");
-    let mut admin = sqlx::ConnectOptions::connect(&opts).await.expect("connect to PostgreSQL");
-    sqlx::Executor::execute(&mut admin, sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+    let mut admin = sqlx::ConnectOptions::connect(&opts)
         .await
-        .expect("create test database");
+        .expect("connect to PostgreSQL");
+    sqlx::Executor::execute(
+        &mut admin,
+        sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")),
+    )
+    .await
+    .expect("create test database");
     let url = db_url(&admin_url, &name);
     let store = Store::open(&Location::Postgres(url), OpenOptions::default())
         .await
         .expect("open postgres store");
-    Some(Harness { store, dir: None, pg: Some((admin_url, name)) })
+    Some(Harness {
+        store,
+        dir: None,
+        pg: Some((admin_url, name)),
+    })
 }
 
 /// The admin URL with its database name replaced.
@@ -83,21 +99,43 @@ impl Harness {
         match (&self.dir, &self.pg) {
             (Some(dir), _) => {
                 let path = dir.path().join(stepwise_store::SQLITE_FILE);
-                let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-                sqlx::query("DROP TRIGGER IF EXISTS audit_events_no_update").execute(&mut c).await.unwrap();
-                sqlx::query("DROP TRIGGER IF EXISTS audit_events_no_delete").execute(&mut c).await.unwrap();
+                let mut c =
+                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                        .await
+                        .unwrap();
+                sqlx::query("DROP TRIGGER IF EXISTS audit_events_no_update")
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+                sqlx::query("DROP TRIGGER IF EXISTS audit_events_no_delete")
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
                 for (sql, fresh) in tamper_sql(how) {
                     let q = sqlx::query(*sql).bind(id);
-                    let q = if *fresh { q.bind(uuid::Uuid::now_v7()) } else { q };
+                    let q = if *fresh {
+                        q.bind(uuid::Uuid::now_v7())
+                    } else {
+                        q
+                    };
                     q.execute(&mut c).await.unwrap();
                 }
             }
             (None, Some((admin_url, name))) => {
-                let mut c = sqlx::PgConnection::connect(&db_url(admin_url, name)).await.unwrap();
-                sqlx::query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update").execute(&mut c).await.unwrap();
+                let mut c = sqlx::PgConnection::connect(&db_url(admin_url, name))
+                    .await
+                    .unwrap();
+                sqlx::query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update")
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
                 for (sql, fresh) in tamper_sql(how) {
                     let q = sqlx::query(*sql).bind(id);
-                    let q = if *fresh { q.bind(uuid::Uuid::now_v7()) } else { q };
+                    let q = if *fresh {
+                        q.bind(uuid::Uuid::now_v7())
+                    } else {
+                        q
+                    };
                     q.execute(&mut c).await.unwrap();
                 }
             }
@@ -117,13 +155,18 @@ impl Harness {
         match (&self.dir, &self.pg) {
             (Some(dir), _) => {
                 let path = dir.path().join(stepwise_store::SQLITE_FILE);
-                let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+                let mut c =
+                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                        .await
+                        .unwrap();
                 for sql in stmts {
                     refused += sqlx::query(sql).bind(id).execute(&mut c).await.is_err() as usize;
                 }
             }
             (None, Some((admin_url, name))) => {
-                let mut c = sqlx::PgConnection::connect(&db_url(admin_url, name)).await.unwrap();
+                let mut c = sqlx::PgConnection::connect(&db_url(admin_url, name))
+                    .await
+                    .unwrap();
                 for sql in stmts {
                     refused += sqlx::query(sql).bind(id).execute(&mut c).await.is_err() as usize;
                 }
@@ -136,11 +179,17 @@ impl Harness {
     pub async fn finish(self) {
         self.store.close().await;
         if let Some((admin_url, name)) = self.pg {
-            let opts = sqlx::postgres::PgConnectOptions::from_str(&admin_url).expect("PostgreSQL URL");
-            let mut admin = sqlx::ConnectOptions::connect(&opts).await.expect("connect to PostgreSQL");
-            sqlx::Executor::execute(&mut admin, sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+            let opts =
+                sqlx::postgres::PgConnectOptions::from_str(&admin_url).expect("PostgreSQL URL");
+            let mut admin = sqlx::ConnectOptions::connect(&opts)
                 .await
-                .expect("drop test database");
+                .expect("connect to PostgreSQL");
+            sqlx::Executor::execute(
+                &mut admin,
+                sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")),
+            )
+            .await
+            .expect("drop test database");
         }
     }
 }
@@ -180,7 +229,10 @@ pub fn ctx(practice: PracticeId, user: UserId, role: Role) -> Ctx {
 }
 
 pub async fn practice(store: &Store, name: &str) -> Practice {
-    let p = store.create_practice(name, "America/New_York", NOW, "test").await.expect("practice");
+    let p = store
+        .create_practice(name, "America/New_York", NOW, "test")
+        .await
+        .expect("practice");
     let sys = system_ctx(p.id);
     let slug = name.to_lowercase().replace(' ', "-");
     let user = async |local: &str, roles: &[Role]| -> UserId {
@@ -244,16 +296,37 @@ macro_rules! conformance {
 /// The statements of each tampering; `true` binds a fresh id as `$2`.
 fn tamper_sql(how: Tamper) -> &'static [(&'static str, bool)] {
     match how {
-        Tamper::Edit => &[("UPDATE audit_events SET detail = 'nothing to see' WHERE practice_id = $1 AND seq = 3", false)],
-        Tamper::Delete => &[("DELETE FROM audit_events WHERE practice_id = $1 AND seq = 3", false)],
+        Tamper::Edit => &[(
+            "UPDATE audit_events SET detail = 'nothing to see' WHERE practice_id = $1 AND seq = 3",
+            false,
+        )],
+        Tamper::Delete => &[(
+            "DELETE FROM audit_events WHERE practice_id = $1 AND seq = 3",
+            false,
+        )],
         Tamper::Swap => &[
-            ("UPDATE audit_events SET seq = -1 WHERE practice_id = $1 AND seq = 3", false),
-            ("UPDATE audit_events SET seq = 3 WHERE practice_id = $1 AND seq = 4", false),
-            ("UPDATE audit_events SET seq = 4 WHERE practice_id = $1 AND seq = -1", false),
+            (
+                "UPDATE audit_events SET seq = -1 WHERE practice_id = $1 AND seq = 3",
+                false,
+            ),
+            (
+                "UPDATE audit_events SET seq = 3 WHERE practice_id = $1 AND seq = 4",
+                false,
+            ),
+            (
+                "UPDATE audit_events SET seq = 4 WHERE practice_id = $1 AND seq = -1",
+                false,
+            ),
         ],
         Tamper::Insert => &[
-            ("UPDATE audit_events SET seq = seq + 1000 WHERE practice_id = $1 AND seq >= 3", false),
-            ("UPDATE audit_events SET seq = seq - 999 WHERE practice_id = $1 AND seq >= 1003", false),
+            (
+                "UPDATE audit_events SET seq = seq + 1000 WHERE practice_id = $1 AND seq >= 3",
+                false,
+            ),
+            (
+                "UPDATE audit_events SET seq = seq - 999 WHERE practice_id = $1 AND seq >= 1003",
+                false,
+            ),
             (
                 "INSERT INTO audit_events (id, practice_id, seq, at, action, category, outcome, request_id, source, detail, prev_hash, hash) \
                  SELECT $2, practice_id, 3, at, action, category, outcome, request_id, source, 'forged', prev_hash, hash \

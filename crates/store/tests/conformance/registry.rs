@@ -7,8 +7,8 @@ use crate::records::{contact, phq9};
 use stepwise_domain::episode::{Program, Transition};
 use stepwise_domain::registry::{FlagKind, ManualFlags, RegistrySettings, ReviewReason};
 use stepwise_domain::role::Role;
-use stepwise_store::model::NewCaseReviewItem;
 use stepwise_store::Store;
+use stepwise_store::model::NewCaseReviewItem;
 use time::macros::date;
 
 async fn caseload_and_review_list(store: &Store) {
@@ -19,22 +19,85 @@ async fn caseload_and_review_list(store: &Store) {
 
     // Safety: item 9 positive on the latest PHQ-9.
     let (safe_pt, safe) = enrolled_patient(store, &p, "S-1", Program::Cocm).await;
-    store.add_contact(&cm, safe.id, p.care_manager, &contact("2026-11-20", "initial_assessment", 30).parse(&roles, cm.today).unwrap(), None).await.unwrap();
-    store.add_assessment(&cm, safe_pt, Some(safe.id), p.care_manager, &phq9("2026-11-20", [2, 2, 2, 2, 2, 2, 1, 1, 2]).parse(cm.today).unwrap()).await.unwrap();
+    store
+        .add_contact(
+            &cm,
+            safe.id,
+            p.care_manager,
+            &contact("2026-11-20", "initial_assessment", 30)
+                .parse(&roles, cm.today)
+                .unwrap(),
+            None,
+        )
+        .await
+        .unwrap();
+    store
+        .add_assessment(
+            &cm,
+            safe_pt,
+            Some(safe.id),
+            p.care_manager,
+            &phq9("2026-11-20", [2, 2, 2, 2, 2, 2, 1, 1, 2])
+                .parse(cm.today)
+                .unwrap(),
+        )
+        .await
+        .unwrap();
 
     // Not improving: 12 → 10 over 11 weeks, reviewed recently, followed up.
     let (slow_pt, slow) = enrolled_patient(store, &p, "N-1", Program::Cocm).await;
-    let slow = store.transition_episode(&cm, slow.id, slow.version, &Transition::StartTreatment, date!(2026 - 09 - 07)).await.unwrap();
+    let slow = store
+        .transition_episode(
+            &cm,
+            slow.id,
+            slow.version,
+            &Transition::StartTreatment,
+            date!(2026 - 09 - 07),
+        )
+        .await
+        .unwrap();
     for (on, kind, answers) in [
-        ("2026-09-07", "initial_assessment", [2, 2, 2, 2, 1, 1, 1, 1, 0]),
+        (
+            "2026-09-07",
+            "initial_assessment",
+            [2, 2, 2, 2, 1, 1, 1, 1, 0],
+        ),
         ("2026-11-23", "follow_up", [2, 2, 1, 1, 1, 1, 1, 1, 0]),
     ] {
-        store.add_contact(&cm, slow.id, p.care_manager, &contact(on, kind, 20).parse(&roles, cm.today).unwrap(), None).await.unwrap();
-        store.add_assessment(&cm, slow_pt, Some(slow.id), p.care_manager, &phq9(on, answers).parse(cm.today).unwrap()).await.unwrap();
+        store
+            .add_contact(
+                &cm,
+                slow.id,
+                p.care_manager,
+                &contact(on, kind, 20).parse(&roles, cm.today).unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        store
+            .add_assessment(
+                &cm,
+                slow_pt,
+                Some(slow.id),
+                p.care_manager,
+                &phq9(on, answers).parse(cm.today).unwrap(),
+            )
+            .await
+            .unwrap();
     }
     let psych = ctx(p.id, p.psychiatrist, Role::Psychiatrist);
     store
-        .create_case_review(&psych, date!(2026 - 11 - 18), p.psychiatrist, None, &[NewCaseReviewItem { episode: slow.id, notes: None, recommendations: vec!["Add therapy".into()] }])
+        .create_case_review(
+            &psych,
+            date!(2026 - 11 - 18),
+            p.psychiatrist,
+            None,
+            &[NewCaseReviewItem {
+                episode: slow.id,
+                notes: None,
+                recommendations: vec!["Add therapy".into()],
+            }],
+        )
         .await
         .unwrap();
 
@@ -43,9 +106,21 @@ async fn caseload_and_review_list(store: &Store) {
     let desk = ctx(p.id, p.front_desk, Role::FrontDesk);
     let mut other = store.patient(&desk, other_pt).await.unwrap();
     other.assignments.care_manager = Some(p.care_manager2);
-    store.update_patient(&desk, other.id, other.version, other.details.clone(), other.assignments.clone()).await.unwrap();
+    store
+        .update_patient(
+            &desk,
+            other.id,
+            other.version,
+            other.details.clone(),
+            other.assignments.clone(),
+        )
+        .await
+        .unwrap();
 
-    let rows = store.caseload(&cm, p.care_manager, &settings).await.unwrap();
+    let rows = store
+        .caseload(&cm, p.care_manager, &settings)
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].episode, safe.id, "safety first");
     assert_eq!(rows[0].row.flags[0].kind, FlagKind::Safety);
@@ -54,23 +129,73 @@ async fn caseload_and_review_list(store: &Store) {
     let kinds: Vec<FlagKind> = slow_row.row.flags.iter().map(|f| f.kind).collect();
     assert!(kinds.contains(&FlagKind::NotImproving), "{kinds:?}");
     assert!(!kinds.contains(&FlagKind::NewSinceLastReview));
-    assert_eq!(slow_row.row.phq9.map(|t| (t.first.total, t.last.total)), Some((12, 10)));
-    assert_eq!(slow_row.row.last_case_review_on, Some(date!(2026 - 11 - 18)));
+    assert_eq!(
+        slow_row.row.phq9.map(|t| (t.first.total, t.last.total)),
+        Some((12, 10))
+    );
+    assert_eq!(
+        slow_row.row.last_case_review_on,
+        Some(date!(2026 - 11 - 18))
+    );
     assert_eq!(slow_row.row.minutes_this_month, 20);
     assert_eq!(slow_row.row.open_recommendations, 1);
     assert_eq!(slow_row.row.sessions, 2);
-    assert!(store.caseload(&cm, p.care_manager2, &settings).await.unwrap().len() == 1);
+    assert!(
+        store
+            .caseload(&cm, p.care_manager2, &settings)
+            .await
+            .unwrap()
+            .len()
+            == 1
+    );
 
     // The manual flag reaches the caseload at once.
     let e = store.episode(&cm, slow.id).await.unwrap().episode;
-    store.set_manual_flags(&cm, slow.id, e.version, ManualFlags { safety_risk: false, for_discussion: true }).await.unwrap();
-    let rows = store.caseload(&cm, p.care_manager, &settings).await.unwrap();
-    assert!(rows[1].row.flags.iter().any(|f| f.kind == FlagKind::ForDiscussion));
+    store
+        .set_manual_flags(
+            &cm,
+            slow.id,
+            e.version,
+            ManualFlags {
+                safety_risk: false,
+                for_discussion: true,
+            },
+        )
+        .await
+        .unwrap();
+    let rows = store
+        .caseload(&cm, p.care_manager, &settings)
+        .await
+        .unwrap();
+    assert!(
+        rows[1]
+            .row
+            .flags
+            .iter()
+            .any(|f| f.kind == FlagKind::ForDiscussion)
+    );
 
     let list = store.review_list(&psych, &settings).await.unwrap();
-    let by_episode = |id| list.iter().find(|e| e.episode == id).map(|e| e.reasons.clone());
-    assert_eq!(by_episode(safe.id), Some(vec![ReviewReason::Safety, ReviewReason::New, ReviewReason::ReviewOverdue]));
-    assert_eq!(by_episode(slow.id), Some(vec![ReviewReason::ForDiscussion, ReviewReason::NotImproving]));
+    let by_episode = |id| {
+        list.iter()
+            .find(|e| e.episode == id)
+            .map(|e| e.reasons.clone())
+    };
+    assert_eq!(
+        by_episode(safe.id),
+        Some(vec![
+            ReviewReason::Safety,
+            ReviewReason::New,
+            ReviewReason::ReviewOverdue
+        ])
+    );
+    assert_eq!(
+        by_episode(slow.id),
+        Some(vec![
+            ReviewReason::ForDiscussion,
+            ReviewReason::NotImproving
+        ])
+    );
 
     // Stored facts equal a recomputation from the history, after every kind of write.
     assert!(store.verify_facts(p.id).await.unwrap().is_empty());

@@ -1,0 +1,228 @@
+//! Who may do what: the decision table of roles × operations × relationship to the patient.
+//! Deny by default; every route of the web layer asks this function.
+//!
+//! The relationship is the user's to the patient: the assigned treating practitioner, the
+//! assigned care manager, or (for the psychiatric consultant) any patient in Collaborative Care.
+
+use crate::codes::code_enum;
+use crate::role::Role;
+
+code_enum! {
+    pub enum Operation ("operation") {
+        /// Find patients by name, MRN or date of birth; see identity and contact details.
+        ReadDemographics = "read_demographics",
+        /// Register a patient or correct demographics and assignments.
+        EditDemographics = "edit_demographics",
+        /// Episodes, contacts, scores, care plans, recommendations.
+        ReadClinical = "read_clinical",
+        /// Refer, document consent, change status, care plan, manual flags.
+        ManageEpisode = "manage_episode",
+        /// Log a contact with its minutes.
+        RecordContact = "record_contact",
+        /// Record an instrument response (screening at rooming included).
+        RecordAssessment = "record_assessment",
+        /// Accept or decline a psychiatric recommendation.
+        DecideRecommendation = "decide_recommendation",
+        /// Mark an accepted recommendation done.
+        CompleteRecommendation = "complete_recommendation",
+        /// Hold a psychiatric case review and make recommendations.
+        RecordCaseReview = "record_case_review",
+        /// The psychiatric case-review list.
+        ReadReviewList = "read_review_list",
+        /// One's own caseload.
+        ReadOwnCaseload = "read_own_caseload",
+        /// Users, roles, sites, tokens and settings.
+        Administer = "administer",
+    }
+}
+
+/// How the user relates to the patient in question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Relation {
+    pub assigned_practitioner: bool,
+    pub assigned_care_manager: bool,
+    /// The patient has a Collaborative Care episode.
+    pub in_cocm: bool,
+}
+
+impl Relation {
+    fn assigned(self) -> bool {
+        self.assigned_practitioner || self.assigned_care_manager
+    }
+}
+
+/// Whether `role` may perform `op`. `relation` is `Some` for operations on one patient and
+/// `None` for practice-wide operations (search, lists, administration).
+pub fn allowed(role: Role, op: Operation, relation: Option<Relation>) -> bool {
+    use Operation::*;
+    use Role::*;
+    let rel = relation.unwrap_or_default();
+    let per_patient = relation.is_some();
+    match op {
+        // Billing needs identity for claims; the administrator manages accounts, not patients.
+        ReadDemographics => role != PracticeAdmin,
+        EditDemographics => matches!(
+            role,
+            FrontDesk | MaNurse | CareManager | TreatingPractitioner
+        ),
+        ReadClinical => {
+            per_patient
+                && match role {
+                    TreatingPractitioner => rel.assigned_practitioner,
+                    CareManager => rel.assigned_care_manager,
+                    Psychiatrist => rel.in_cocm,
+                    _ => false,
+                }
+        }
+        ManageEpisode => {
+            per_patient
+                && match role {
+                    TreatingPractitioner => rel.assigned_practitioner,
+                    CareManager => rel.assigned_care_manager,
+                    _ => false,
+                }
+        }
+        RecordContact => {
+            per_patient
+                && match role {
+                    TreatingPractitioner => rel.assigned_practitioner,
+                    CareManager => rel.assigned_care_manager,
+                    Psychiatrist => rel.in_cocm,
+                    // Outreach and data entry for the care team.
+                    MaNurse => rel.assigned(),
+                    _ => false,
+                }
+        }
+        // Screening at rooming: any patient of the practice.
+        RecordAssessment => {
+            per_patient && matches!(role, MaNurse | CareManager | TreatingPractitioner)
+                || per_patient && role == Psychiatrist && rel.in_cocm
+        }
+        DecideRecommendation => {
+            per_patient && role == TreatingPractitioner && rel.assigned_practitioner
+        }
+        CompleteRecommendation => {
+            per_patient
+                && match role {
+                    TreatingPractitioner => rel.assigned_practitioner,
+                    CareManager => rel.assigned_care_manager,
+                    _ => false,
+                }
+        }
+        RecordCaseReview => role == Psychiatrist,
+        ReadReviewList => matches!(role, Psychiatrist | CareManager),
+        ReadOwnCaseload => role == CareManager,
+        Administer => role == PracticeAdmin,
+    }
+}
+
+/// The first of a user's roles that allows `op`, if any: the role the user acts in.
+pub fn acting_role(roles: &[Role], op: Operation, relation: Option<Relation>) -> Option<Role> {
+    roles.iter().copied().find(|r| allowed(*r, op, relation))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Operation::*;
+    use Role::*;
+
+    const NONE: Relation = Relation {
+        assigned_practitioner: false,
+        assigned_care_manager: false,
+        in_cocm: false,
+    };
+
+    #[test]
+    fn billing_and_admin_never_see_clinical_data() {
+        for rel in [
+            NONE,
+            Relation {
+                assigned_practitioner: true,
+                assigned_care_manager: true,
+                in_cocm: true,
+            },
+        ] {
+            for op in [
+                ReadClinical,
+                ManageEpisode,
+                RecordContact,
+                RecordAssessment,
+                DecideRecommendation,
+            ] {
+                assert!(!allowed(Billing, op, Some(rel)), "{op}");
+                assert!(!allowed(PracticeAdmin, op, Some(rel)), "{op}");
+                assert!(!allowed(FrontDesk, op, Some(rel)), "{op}");
+            }
+        }
+        assert!(allowed(Billing, ReadDemographics, None));
+        assert!(!allowed(PracticeAdmin, ReadDemographics, None));
+    }
+
+    #[test]
+    fn clinical_access_follows_the_relationship() {
+        let mine = Relation {
+            assigned_care_manager: true,
+            ..NONE
+        };
+        assert!(allowed(CareManager, ReadClinical, Some(mine)));
+        assert!(
+            !allowed(CareManager, ReadClinical, Some(NONE)),
+            "another care manager's patient"
+        );
+        assert!(!allowed(TreatingPractitioner, ReadClinical, Some(mine)));
+        assert!(allowed(
+            Psychiatrist,
+            ReadClinical,
+            Some(Relation {
+                in_cocm: true,
+                ..NONE
+            })
+        ));
+        assert!(!allowed(Psychiatrist, ReadClinical, Some(NONE)));
+        // Practice-wide reads of clinical data need a patient.
+        assert!(!allowed(CareManager, ReadClinical, None));
+    }
+
+    #[test]
+    fn only_the_treating_practitioner_decides() {
+        let theirs = Relation {
+            assigned_practitioner: true,
+            in_cocm: true,
+            ..NONE
+        };
+        assert!(allowed(
+            TreatingPractitioner,
+            DecideRecommendation,
+            Some(theirs)
+        ));
+        assert!(!allowed(
+            TreatingPractitioner,
+            DecideRecommendation,
+            Some(NONE)
+        ));
+        assert!(!allowed(Psychiatrist, DecideRecommendation, Some(theirs)));
+        assert!(!allowed(
+            CareManager,
+            DecideRecommendation,
+            Some(Relation {
+                assigned_care_manager: true,
+                ..theirs
+            })
+        ));
+    }
+
+    #[test]
+    fn acting_role_picks_an_allowing_role() {
+        let roles = [FrontDesk, CareManager];
+        let mine = Relation {
+            assigned_care_manager: true,
+            ..NONE
+        };
+        assert_eq!(
+            acting_role(&roles, ReadClinical, Some(mine)),
+            Some(CareManager)
+        );
+        assert_eq!(acting_role(&roles, Administer, None), None);
+    }
+}
