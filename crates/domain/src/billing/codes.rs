@@ -118,31 +118,133 @@ use BillingCode::*;
 /// all, whichever day of the month is the date of service.
 pub const AVAILABILITY: &[Availability] = &[
     // The CPT CoCM and general BHI codes replaced G0502–G0504 and G0507 in 2018 ([S28][S29][S67]).
-    row(C99492, Settings::PhysicianOffice, date!(2018-01-01), None, "§1 [S28][S67]"),
-    row(C99493, Settings::PhysicianOffice, date!(2018-01-01), None, "§1 [S67]"),
-    row(C99494, Settings::PhysicianOffice, date!(2018-01-01), None, "§1 [S28]"),
-    row(C99484, Settings::PhysicianOffice, date!(2018-01-01), None, "§1 [S29][S30]"),
+    row(
+        C99492,
+        Settings::PhysicianOffice,
+        date!(2018 - 01 - 01),
+        None,
+        "§1 [S28][S67]",
+    ),
+    row(
+        C99493,
+        Settings::PhysicianOffice,
+        date!(2018 - 01 - 01),
+        None,
+        "§1 [S67]",
+    ),
+    row(
+        C99494,
+        Settings::PhysicianOffice,
+        date!(2018 - 01 - 01),
+        None,
+        "§1 [S28]",
+    ),
+    row(
+        C99484,
+        Settings::PhysicianOffice,
+        date!(2018 - 01 - 01),
+        None,
+        "§1 [S29][S30]",
+    ),
     // G2214 was created by the CY2021 PFS ([S25][S24]).
-    row(G2214, Settings::PhysicianOffice, date!(2021-01-01), None, "§1 [S25][S24]"),
+    row(
+        G2214,
+        Settings::PhysicianOffice,
+        date!(2021 - 01 - 01),
+        None,
+        "§1 [S25][S24]",
+    ),
     // G0323 was created by the CY2023 PFS ([S23]).
-    row(G0323, Settings::PhysicianOffice, date!(2023-01-01), None, "§1 [S23]"),
+    row(
+        G0323,
+        Settings::PhysicianOffice,
+        date!(2023 - 01 - 01),
+        None,
+        "§1 [S23]",
+    ),
     // RHC/FQHC: G0511 (general care management incl. BHI) until it stopped being payable on
     // 1 October 2025; G0512 (CoCM) until its discontinuation on 1 January 2026 (§5 [S11][S13][S10]).
-    row(G0511, Settings::RhcOrFqhc, date!(2018-01-01), Some(date!(2025-09-30)), "§5 [S11][S13][S14]"),
-    row(G0512, Settings::RhcOrFqhc, date!(2018-01-01), Some(date!(2025-12-31)), "§5 [S10][S15][S18]"),
+    row(
+        G0511,
+        Settings::RhcOrFqhc,
+        date!(2018 - 01 - 01),
+        Some(date!(2025 - 09 - 30)),
+        "§5 [S11][S13][S14]",
+    ),
+    row(
+        G0512,
+        Settings::RhcOrFqhc,
+        date!(2018 - 01 - 01),
+        Some(date!(2025 - 12 - 31)),
+        "§5 [S10][S15][S18]",
+    ),
     // CY2025: RHC/FQHC may bill the individual care-management codes instead of G0511 (§5 [S12]).
-    row(C99484, Settings::RhcOrFqhc, date!(2025-01-01), None, "§5 [S12]"),
-    row(G0323, Settings::RhcOrFqhc, date!(2025-01-01), None, "§5 [S12]"),
+    row(
+        C99484,
+        Settings::RhcOrFqhc,
+        date!(2025 - 01 - 01),
+        None,
+        "§5 [S12]",
+    ),
+    row(
+        G0323,
+        Settings::RhcOrFqhc,
+        date!(2025 - 01 - 01),
+        None,
+        "§5 [S12]",
+    ),
     // CY2026: RHC/FQHC bill Medicare CoCM with 99492, 99493, 99494 and G2214 (§5 [S10][S18]).
-    row(C99492, Settings::RhcOrFqhc, date!(2026-01-01), None, "§5 [S10][S18]"),
-    row(C99493, Settings::RhcOrFqhc, date!(2026-01-01), None, "§5 [S10][S18]"),
-    row(C99494, Settings::RhcOrFqhc, date!(2026-01-01), None, "§5 [S10][S18]"),
-    row(G2214, Settings::RhcOrFqhc, date!(2026-01-01), None, "§5 [S10][S18]"),
+    row(
+        C99492,
+        Settings::RhcOrFqhc,
+        date!(2026 - 01 - 01),
+        None,
+        "§5 [S10][S18]",
+    ),
+    row(
+        C99493,
+        Settings::RhcOrFqhc,
+        date!(2026 - 01 - 01),
+        None,
+        "§5 [S10][S18]",
+    ),
+    row(
+        C99494,
+        Settings::RhcOrFqhc,
+        date!(2026 - 01 - 01),
+        None,
+        "§5 [S10][S18]",
+    ),
+    row(
+        G2214,
+        Settings::RhcOrFqhc,
+        date!(2026 - 01 - 01),
+        None,
+        "§5 [S10][S18]",
+    ),
     // CY2026 PFS: the APCM behavioral-health add-ons (§1 [S16][S18]). RHC/FQHC may bill APCM
     // since 2025 (§4 [S12]), so the add-ons are not limited to the physician office.
-    row(G0568, Settings::Any, date!(2026-01-01), None, "§1 [S16][S18]"),
-    row(G0569, Settings::Any, date!(2026-01-01), None, "§1 [S16][S18]"),
-    row(G0570, Settings::Any, date!(2026-01-01), None, "§1 [S16][S18]"),
+    row(
+        G0568,
+        Settings::Any,
+        date!(2026 - 01 - 01),
+        None,
+        "§1 [S16][S18]",
+    ),
+    row(
+        G0569,
+        Settings::Any,
+        date!(2026 - 01 - 01),
+        None,
+        "§1 [S16][S18]",
+    ),
+    row(
+        G0570,
+        Settings::Any,
+        date!(2026 - 01 - 01),
+        None,
+        "§1 [S16][S18]",
+    ),
 ];
 
 /// Whether `code` can be billed in `setting` for a date of service in `month`.
@@ -186,7 +288,11 @@ mod tests {
         assert!(is_available(C99493, rhc, ym("2026-01")));
         assert!(is_available(C99484, rhc, ym("2025-01")));
         assert!(!is_available(C99484, rhc, ym("2024-12")));
-        assert!(!is_available(G0511, CareSetting::PhysicianOffice, ym("2024-01")));
+        assert!(!is_available(
+            G0511,
+            CareSetting::PhysicianOffice,
+            ym("2024-01")
+        ));
     }
 
     #[test]

@@ -5,7 +5,9 @@
 
 use super::codes::{BillingCode, CareSetting, is_available};
 use super::input::{Activity, History, PractitionerKind};
-use super::month::{Counting, Episode, EpisodeTracker, MinuteBreakdown, Position, initiating_visit};
+use super::month::{
+    Counting, Episode, EpisodeTracker, MinuteBreakdown, Position, initiating_visit,
+};
 use super::settings::{DateOfService, RuleSettings, SettingName, SettingsUsed};
 use super::thresholds::{
     MonthType, add_on_unit_at, add_on_units, base_unit_minutes, cocm_base, floor_minutes,
@@ -62,7 +64,10 @@ impl ClaimLines {
     }
 
     pub fn units_of(&self, code: BillingCode) -> u32 {
-        self.iter().filter(|l| l.code == code).map(|l| l.units).sum()
+        self.iter()
+            .filter(|l| l.code == code)
+            .map(|l| l.units)
+            .sum()
     }
 }
 
@@ -244,7 +249,11 @@ pub struct MonthBilling {
 
 /// Evaluate `months` (any order, repeats allowed) of one patient's history. Months before,
 /// between and after the history's activity are answered too ("no activity").
-pub fn evaluate(history: &History, months: &[YearMonth], rules: &RuleSettings) -> Vec<MonthBilling> {
+pub fn evaluate(
+    history: &History,
+    months: &[YearMonth],
+    rules: &RuleSettings,
+) -> Vec<MonthBilling> {
     let Some(until) = months.iter().max().copied() else {
         return Vec::new();
     };
@@ -284,7 +293,12 @@ pub fn bill_month(history: &History, month: YearMonth, rules: &RuleSettings) -> 
 }
 
 /// Walk the months with activity up to `until`, carrying each program's episode.
-fn walk(history: &History, rules: &RuleSettings, until: YearMonth, mut emit: impl FnMut(MonthBilling)) {
+fn walk(
+    history: &History,
+    rules: &RuleSettings,
+    until: YearMonth,
+    mut emit: impl FnMut(MonthBilling),
+) {
     let acts = history.activities();
     let mut trackers = Trackers::default();
     let mut i = 0;
@@ -295,7 +309,13 @@ fn walk(history: &History, rules: &RuleSettings, until: YearMonth, mut emit: imp
         }
         let end = month.next().first_day();
         let len = acts[i..].iter().take_while(|a| a.date < end).count();
-        emit(bill_activity_month(history, rules, month, &acts[i..i + len], &mut trackers));
+        emit(bill_activity_month(
+            history,
+            rules,
+            month,
+            &acts[i..i + len],
+            &mut trackers,
+        ));
         i += len;
     }
 }
@@ -339,7 +359,15 @@ fn bill_activity_month(
     }
 
     let (path, apcm) = choose_path(history, rules, program, month, month_type, &mut used);
-    let codes = codes_for(path, history.setting(), month, month_type, minutes.countable, rules, &mut used);
+    let codes = codes_for(
+        path,
+        history.setting(),
+        month,
+        month_type,
+        minutes.countable,
+        rules,
+        &mut used,
+    );
 
     let mut holds = Holds::default();
     if !minutes.consent_in_force {
@@ -363,7 +391,11 @@ fn bill_activity_month(
             nearest_visit,
         });
     }
-    let lines = if holds.is_empty() { codes.lines } else { ClaimLines::NONE };
+    let lines = if holds.is_empty() {
+        codes.lines
+    } else {
+        ClaimLines::NONE
+    };
     let date_of_service = (!lines.is_empty()).then(|| {
         used.add(SettingName::DateOfServiceRule);
         match rules.date_of_service {
@@ -377,7 +409,9 @@ fn bill_activity_month(
     // Carry both programs' episodes forward on their own countable time.
     let initial_code_billed = program == Program::Cocm
         && month_type == MonthType::Initial
-        && [C99492, G0568, G0512].iter().any(|c| codes.lines.contains(*c));
+        && [C99492, G0568, G0512]
+            .iter()
+            .any(|c| codes.lines.contains(*c));
     if let Some(day) = cocm.first_countable {
         trackers.cocm.record(month, day, initial_code_billed);
     }
@@ -562,7 +596,11 @@ fn codes_for(
                     shortfall: None,
                     uncapped_units: uncapped,
                     next: Some(next),
-                    required: if units > 0 { add_on_unit_at(unit, units) } else { base_floor },
+                    required: if units > 0 {
+                        add_on_unit_at(unit, units)
+                    } else {
+                        base_floor
+                    },
                 }
             } else if minutes >= g2214_floor && minutes > 0 {
                 // G2214 only when 99492/99493 are not met (§4 [S6]).

@@ -221,7 +221,11 @@ fn situation(b: &MonthBilling, program: Program, f: &mut Formatter<'_>) -> fmt::
             write!(f, " of {} in {}", program_name(program), Long(b.month))
         }
         (_, Some(Position::New { .. }), _) => {
-            write!(f, " in the first month of this CoCM episode ({})", Long(b.month))
+            write!(
+                f,
+                " in the first month of this CoCM episode ({})",
+                Long(b.month)
+            )
         }
         (_, Some(Position::Continuing(e)), Some(MonthType::Initial)) => write!(
             f,
@@ -321,12 +325,13 @@ fn path_note(b: &MonthBilling, f: &mut Formatter<'_>) -> fmt::Result {
         CodePath::Bhi(G0511) => f.write_str(
             " G0511 is the RHC/FQHC general care-management code through 30 September 2025.",
         ),
-        CodePath::Bhi(C99484) if rhc && b.month <= YearMonth::new(2025, 9).unwrap_or(b.month) => {
-            f.write_str(" RHCs and FQHCs may bill 99484 instead of G0511 in January–September 2025.")
+        CodePath::Bhi(C99484) if rhc && b.month <= YearMonth::new(2025, 9).unwrap_or(b.month) => f
+            .write_str(
+                " RHCs and FQHCs may bill 99484 instead of G0511 in January–September 2025.",
+            ),
+        CodePath::Bhi(C99484) if rhc => {
+            f.write_str(" G0511 is not payable from 1 October 2025, so RHCs and FQHCs bill 99484.")
         }
-        CodePath::Bhi(C99484) if rhc => f.write_str(
-            " G0511 is not payable from 1 October 2025, so RHCs and FQHCs bill 99484.",
-        ),
         CodePath::Bhi(G0323) => f.write_str(
             " G0323 is general BHI care management billed by a clinical psychologist, social \
              worker, counselor or marriage and family therapist, for their own time.",
@@ -345,7 +350,11 @@ fn next_step(b: &MonthBilling, f: &mut Formatter<'_>) -> fmt::Result {
             more,
             code,
             instead_of,
-        }) => write!(f, " {} would bill {code} instead of {instead_of}.", More(more)),
+        }) => write!(
+            f,
+            " {} would bill {code} instead of {instead_of}.",
+            More(more)
+        ),
         Some(NextStep::AddUnit { more }) => {
             write!(f, " {} would add one 99494.", More(more))
         }
@@ -421,7 +430,11 @@ fn not_counted(b: &MonthBilling, program: Program, f: &mut Formatter<'_>) -> fmt
     }
     if m.separately_billed > 0 {
         part(f)?;
-        write!(f, "{} of separately billed services", Mins(m.separately_billed))?;
+        write!(
+            f,
+            "{} of separately billed services",
+            Mins(m.separately_billed)
+        )?;
     }
     for role in ActivityRole::ALL {
         let n = m.role_not_counted[role.index()];

@@ -90,15 +90,13 @@ pub struct ExpectedPayment {
 
 /// Expected payment of `lines` under `schedule` (before coinsurance and deductible, [S33]).
 pub fn expected_payment(lines: &[ClaimLine], schedule: &FeeSchedule) -> ExpectedPayment {
-    lines
-        .iter()
-        .fold(ExpectedPayment::default(), |mut p, l| {
-            match schedule.amount_cents(l.code.code()) {
-                Some(c) => p.cents += u64::from(c) * u64::from(l.units),
-                None => p.unpriced_lines += 1,
-            }
-            p
-        })
+    lines.iter().fold(ExpectedPayment::default(), |mut p, l| {
+        match schedule.amount_cents(l.code.code()) {
+            Some(c) => p.cents += u64::from(c) * u64::from(l.units),
+            None => p.unpriced_lines += 1,
+        }
+        p
+    })
 }
 
 #[cfg(test)]

@@ -202,7 +202,8 @@ impl Position {
         match self {
             Position::New { .. } => MonthType::Initial,
             Position::Continuing(e)
-                if rules.initial_month == InitialMonthRule::Until99492 && !e.initial_code_billed =>
+                if rules.initial_month == InitialMonthRule::Until99492
+                    && !e.initial_code_billed =>
             {
                 MonthType::Initial
             }
@@ -268,7 +269,11 @@ pub fn initiating_visit(visits: &[Date], start: Date) -> Result<Date, Option<Dat
     let from = add_months(start, -12);
     match visits.iter().rev().find(|v| **v <= start) {
         Some(v) if *v >= from => Ok(*v),
-        before => Err(visits.iter().find(|v| **v > start).copied().or(before.copied())),
+        before => Err(visits
+            .iter()
+            .find(|v| **v > start)
+            .copied()
+            .or(before.copied())),
     }
 }
 
@@ -309,14 +314,20 @@ mod tests {
         assert_eq!(p.month_type(&rules), MonthType::Initial);
         assert!(p.initial_month_rule_matters());
         t.record(ym("2026-02"), date!(2026 - 02 - 02), true);
-        assert_eq!(t.position(ym("2026-03")).month_type(&rules), MonthType::Subsequent);
+        assert_eq!(
+            t.position(ym("2026-03")).month_type(&rules),
+            MonthType::Subsequent
+        );
         assert_eq!(t.current().unwrap().start_date, date!(2026 - 01 - 05));
     }
 
     #[test]
     fn initiating_visit_window_is_the_year_up_to_the_start() {
         let start = date!(2026 - 01 - 05);
-        assert_eq!(initiating_visit(&[date!(2025 - 01 - 05)], start), Ok(date!(2025 - 01 - 05)));
+        assert_eq!(
+            initiating_visit(&[date!(2025 - 01 - 05)], start),
+            Ok(date!(2025 - 01 - 05))
+        );
         assert_eq!(initiating_visit(&[start], start), Ok(start));
         assert_eq!(
             initiating_visit(&[date!(2025 - 01 - 04)], start),
@@ -344,7 +355,12 @@ mod tests {
         };
         assert!(role_counts(PsychiatricConsultant, Program::Cocm, tp, &with));
         let bh = PractitionerKind::BehavioralHealthClinician;
-        assert!(role_counts(BillingPractitioner, Program::GeneralBhi, bh, &d));
+        assert!(role_counts(
+            BillingPractitioner,
+            Program::GeneralBhi,
+            bh,
+            &d
+        ));
         assert!(!role_counts(CareManager, Program::GeneralBhi, bh, &d));
     }
 }

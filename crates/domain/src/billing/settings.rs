@@ -280,9 +280,7 @@ mod tests {
         let medicare = rules.for_payer(Some(PayerKind::Medicare));
         assert_eq!(medicare.max_99494_units, 2);
         assert_eq!(rules.for_payer(None), rules.practice);
-        assert!(
-            serde_json::from_str::<PracticeRules>(r#"{"payers": {"medigap": {}}}"#).is_err()
-        );
+        assert!(serde_json::from_str::<PracticeRules>(r#"{"payers": {"medigap": {}}}"#).is_err());
     }
 
     #[test]

@@ -72,17 +72,72 @@ use MonthType::{Initial, Subsequent};
 
 /// The threshold table (reference §1 and §3.3).
 pub const TIME_RULES: &[TimeRule] = &[
-    rule(C99492, Some(Initial), Floor::Midpoint(70), "§3.3 [S1]: first 70 minutes, reportable at 36–85"),
-    rule(C99493, Some(Subsequent), Floor::Midpoint(60), "§3.3 [S1]: first 60 minutes, reportable at 31–75"),
-    rule(G2214, None, Floor::Setting(SettingName::G2214FloorMinutes), "§1 [S6][S10] 16 minutes; [conflict] [S7b] 30"),
-    rule(C99484, None, Floor::Setting(SettingName::Floor99484Minutes), "§1 [S9][S29] at least 20; [conflict] [S7b] 11"),
-    rule(G0323, None, Floor::AtLeast(20), "§1 [S22]: at least 20 minutes"),
-    rule(G0511, None, Floor::AtLeast(20), "§1 [S14]: 20 minutes or more"),
-    rule(G0512, Some(Initial), Floor::Setting(SettingName::G0512InitialFloorMinutes), "§1 [S15] 60 or more; [conflict] [S3a][S7b] 70 initial"),
-    rule(G0512, Some(Subsequent), Floor::AtLeast(60), "§1 [S15]: 60 minutes or more"),
-    rule(G0568, None, Floor::Setting(SettingName::ApcmAddOnFloorMinutes), "§1 [S18][S18b]: no time requirement reported"),
-    rule(G0569, None, Floor::Setting(SettingName::ApcmAddOnFloorMinutes), "§1 [S18][S18b]: no time requirement reported"),
-    rule(G0570, None, Floor::Setting(SettingName::ApcmAddOnFloorMinutes), "§1 [S18][S18b]: no time requirement reported"),
+    rule(
+        C99492,
+        Some(Initial),
+        Floor::Midpoint(70),
+        "§3.3 [S1]: first 70 minutes, reportable at 36–85",
+    ),
+    rule(
+        C99493,
+        Some(Subsequent),
+        Floor::Midpoint(60),
+        "§3.3 [S1]: first 60 minutes, reportable at 31–75",
+    ),
+    rule(
+        G2214,
+        None,
+        Floor::Setting(SettingName::G2214FloorMinutes),
+        "§1 [S6][S10] 16 minutes; [conflict] [S7b] 30",
+    ),
+    rule(
+        C99484,
+        None,
+        Floor::Setting(SettingName::Floor99484Minutes),
+        "§1 [S9][S29] at least 20; [conflict] [S7b] 11",
+    ),
+    rule(
+        G0323,
+        None,
+        Floor::AtLeast(20),
+        "§1 [S22]: at least 20 minutes",
+    ),
+    rule(
+        G0511,
+        None,
+        Floor::AtLeast(20),
+        "§1 [S14]: 20 minutes or more",
+    ),
+    rule(
+        G0512,
+        Some(Initial),
+        Floor::Setting(SettingName::G0512InitialFloorMinutes),
+        "§1 [S15] 60 or more; [conflict] [S3a][S7b] 70 initial",
+    ),
+    rule(
+        G0512,
+        Some(Subsequent),
+        Floor::AtLeast(60),
+        "§1 [S15]: 60 minutes or more",
+    ),
+    rule(
+        G0568,
+        None,
+        Floor::Setting(SettingName::ApcmAddOnFloorMinutes),
+        "§1 [S18][S18b]: no time requirement reported",
+    ),
+    rule(
+        G0569,
+        None,
+        Floor::Setting(SettingName::ApcmAddOnFloorMinutes),
+        "§1 [S18][S18b]: no time requirement reported",
+    ),
+    rule(
+        G0570,
+        None,
+        Floor::Setting(SettingName::ApcmAddOnFloorMinutes),
+        "§1 [S18][S18b]: no time requirement reported",
+    ),
 ];
 
 /// 99494: "each additional 30 minutes" beyond the base code's B minutes, a unit attained at
@@ -182,7 +237,11 @@ pub fn next_threshold(program: Program, month: MonthType, minutes: u32) -> Optio
     match program {
         Program::GeneralBhi => {
             let floor = at(C99484);
-            if minutes < floor { next(C99484, floor) } else { None }
+            if minutes < floor {
+                next(C99484, floor)
+            } else {
+                None
+            }
         }
         Program::Cocm => {
             let base = cocm_base(month);
@@ -194,7 +253,10 @@ pub fn next_threshold(program: Program, month: MonthType, minutes: u32) -> Optio
                 return next(base, base_floor);
             }
             let unit = base_unit_minutes(base);
-            next(C99494, add_on_unit_at(unit, add_on_units(unit, minutes) + 1))
+            next(
+                C99494,
+                add_on_unit_at(unit, add_on_units(unit, minutes) + 1),
+            )
         }
     }
 }
