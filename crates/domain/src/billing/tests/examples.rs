@@ -21,8 +21,8 @@ pub fn doc(setting: &str, visit: &str, activities: Vec<Value>, months: &[&str]) 
         "setting": setting,
         "initiating_visit": visit,
         "consents": [
-            {"program": "cocm", "date": "2024-06-01", "revoked": null},
-            {"program": "bhi", "date": "2024-06-01", "revoked": null}
+            {"program": "cocm", "date": "2016-01-04", "revoked": null},
+            {"program": "bhi", "date": "2016-01-04", "revoked": null}
         ],
         "activities": activities,
         "apcm_months": [],
