@@ -38,7 +38,9 @@ code_enum! {
 code_enum! {
     /// Where the billing practitioner works: the physician fee schedule, or a rural health clinic
     /// or federally qualified health center with its own dated codes (reference §5).
+    #[derive(Default)]
     pub enum CareSetting ("care setting") {
+        #[default]
         PhysicianOffice = "physician_office",
         Rhc = "rhc",
         Fqhc = "fqhc",
@@ -57,12 +59,6 @@ impl CareSetting {
             CareSetting::Rhc => "an RHC",
             CareSetting::Fqhc => "an FQHC",
         }
-    }
-}
-
-impl Default for CareSetting {
-    fn default() -> Self {
-        CareSetting::PhysicianOffice
     }
 }
 

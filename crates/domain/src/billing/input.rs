@@ -43,18 +43,14 @@ impl ActivityRole {
 
 code_enum! {
     /// Who bills the month (reference §1 "Who bills", §2.4).
+    #[derive(Default)]
     pub enum PractitionerKind ("billing practitioner kind") {
         /// A physician or non-physician practitioner (NP, PA, CNS, CNM): bills CoCM and 99484.
+        #[default]
         TreatingPractitioner = "treating_practitioner",
         /// A clinical psychologist, clinical social worker, mental health counselor or marriage
         /// and family therapist as the focal point: bills general BHI as G0323 ([S22][S23]).
         BehavioralHealthClinician = "behavioral_health_clinician",
-    }
-}
-
-impl Default for PractitionerKind {
-    fn default() -> Self {
-        PractitionerKind::TreatingPractitioner
     }
 }
 
