@@ -23,7 +23,10 @@ use BillingCode::*;
 impl MonthBilling {
     /// The month's explanation as text.
     pub fn explanation(&self) -> String {
-        Explanation(self).to_string()
+        // Writing into a String cannot fail; the capacity fits most explanations.
+        let mut text = String::with_capacity(512);
+        let _ = fmt::Write::write_fmt(&mut text, format_args!("{}", Explanation(self)));
+        text
     }
 }
 
