@@ -166,9 +166,22 @@ impl Display for Explanation<'_> {
             }
             f.write_str(". ")?;
         }
-        result(b, program, held, f)?;
+        let no_consent = b.holds.iter().any(|h| matches!(h, Hold::NoConsent { .. }));
+        if no_consent && !matches!(d.path, CodePath::Unavailable(_)) {
+            // More minutes would not help: time counts only while a consent is in force.
+            write!(
+                f,
+                "None of the {} of {} activity in {} count: time counts only on days a \
+                 consent to the program is in force.",
+                Mins(d.minutes.recorded),
+                program_name(program),
+                Long(b.month)
+            )?;
+        } else {
+            result(b, program, held, f)?;
+        }
         path_note(b, f)?;
-        if !matches!(d.path, CodePath::Unavailable(_)) {
+        if !no_consent && !matches!(d.path, CodePath::Unavailable(_)) {
             next_step(b, f)?;
         }
         episode_note(b, f)?;
