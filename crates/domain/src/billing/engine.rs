@@ -376,6 +376,16 @@ fn bill_activity_month(
             next_consent: minutes.next_consent,
             revoked_on: minutes.revoked_on,
         });
+        // No minute counts without consent, so the minute floors and the cap decided nothing.
+        for name in [
+            SettingName::G2214FloorMinutes,
+            SettingName::Floor99484Minutes,
+            SettingName::G0512InitialFloorMinutes,
+            SettingName::ApcmAddOnFloorMinutes,
+            SettingName::Max99494Units,
+        ] {
+            used.remove(name);
+        }
     }
     let episode_start = match position {
         Position::Continuing(e) => e.start_date,

@@ -182,6 +182,10 @@ impl SettingsUsed {
         self.0 |= 1 << name as u16;
     }
 
+    pub fn remove(&mut self, name: SettingName) {
+        self.0 &= !(1 << name as u16);
+    }
+
     pub fn contains(self, name: SettingName) -> bool {
         self.0 & (1 << name as u16) != 0
     }
