@@ -307,8 +307,11 @@ fn walk(
         if month > until {
             break;
         }
-        let end = month.next().first_day();
-        let len = acts[i..].iter().take_while(|a| a.date < end).count();
+        // At least `first` itself, so the walk always advances (even in December 9999).
+        let len = acts[i..]
+            .iter()
+            .take_while(|a| YearMonth::of(a.date) == month)
+            .count();
         emit(bill_activity_month(
             history,
             rules,

@@ -43,9 +43,16 @@ impl<'de> Deserialize<'de> for IsoDate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         let format = time::macros::format_description!("[year]-[month]-[day]");
-        Date::parse(&s, &format).map(IsoDate).map_err(|_| {
+        let date = Date::parse(&s, &format).map_err(|_| {
             serde::de::Error::custom(format!("'{s}' is not a date in the form YYYY-MM-DD"))
-        })
+        })?;
+        // The years of a calendar month (`YearMonth`).
+        if !(1900..=9999).contains(&date.year()) {
+            return Err(serde::de::Error::custom(format!(
+                "'{s}' is outside the years 1900 to 9999"
+            )));
+        }
+        Ok(IsoDate(date))
     }
 }
 

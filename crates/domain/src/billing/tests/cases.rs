@@ -449,6 +449,25 @@ fn bill_month_agrees_with_evaluate() {
     }
 }
 
+#[test]
+fn dates_at_the_ends_of_the_calendar_do_not_trap_the_engine() {
+    let input = doc(
+        "physician_office",
+        "9999-12-01",
+        vec![cocm("9999-12-15", 40), cocm("1900-01-15", 40)],
+        &["1900-01", "9999-12"],
+    );
+    let months = run(&input);
+    assert_eq!(months.len(), 2);
+    assert_eq!(months[1]["countable_minutes"], 40);
+    let mut early = input.clone();
+    early["activities"][1]["date"] = json!("1899-12-31");
+    assert_eq!(
+        error(&early.to_string()),
+        "activities[1].date: '1899-12-31' is outside the years 1900 to 9999"
+    );
+}
+
 fn error(input: &str) -> String {
     evaluate_json(input).unwrap_err().to_string()
 }
