@@ -15,13 +15,15 @@
 //!
 //! `model.rs` the shape of a definition; one file per instrument family holds the data and
 //! its special rule (`phq.rs`, `gad.rs`, `alcohol.rs`, `dast.rs`, `ptsd.rs`, `epds.rs`,
-//! `cssrs.rs`, `mdq.rs`); `scoring.rs` the scorer; `settings.rs` the configurable cut-offs.
+//! `cssrs.rs`, `mdq.rs`); `scoring.rs` the scorer; `settings.rs` the configurable cut-offs;
+//! `loinc.rs` LOINC-coded input.
 
 mod alcohol;
 mod cssrs;
 mod dast;
 mod epds;
 mod gad;
+mod loinc;
 mod mdq;
 mod model;
 mod options;
@@ -33,6 +35,7 @@ mod settings;
 use crate::codes::code_enum;
 
 pub use cssrs::RiskLevel;
+pub use loinc::{answer_position, score_loinc, score_loinc_with};
 pub use model::{AnswerOption, Band, Definition, Evidence, Item, ItemText, Loinc, Skip};
 pub use scoring::{AnswerError, Criterion, Safety, Score, Subscale};
 pub use settings::{ScoringContext, ScoringSettings};

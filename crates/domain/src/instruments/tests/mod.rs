@@ -6,6 +6,7 @@ mod cssrs;
 mod dast;
 mod definitions;
 mod epds;
+mod loinc;
 mod mdq;
 mod phq_gad;
 mod props;
