@@ -16,7 +16,7 @@
 //! `model.rs` the shape of a definition; one file per instrument family holds the data and
 //! its special rule (`phq.rs`, `gad.rs`, `alcohol.rs`, `dast.rs`, `ptsd.rs`, `epds.rs`,
 //! `cssrs.rs`, `mdq.rs`); `scoring.rs` the scorer; `settings.rs` the configurable cut-offs;
-//! `loinc.rs` LOINC-coded input.
+//! `loinc.rs` LOINC-coded input; `wording.rs` licensed item wording.
 
 mod alcohol;
 mod cssrs;
@@ -31,6 +31,7 @@ mod phq;
 mod ptsd;
 mod scoring;
 mod settings;
+pub mod wording;
 
 use crate::codes::code_enum;
 

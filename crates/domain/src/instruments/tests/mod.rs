@@ -11,6 +11,7 @@ mod mdq;
 mod phq_gad;
 mod props;
 mod ptsd;
+mod wording;
 
 use super::*;
 
