@@ -48,7 +48,7 @@ const YES: u8 = 1;
 pub static CSSRS: Definition = Definition {
     id: InstrumentId::Cssrs,
     name: "C-SSRS",
-    full_name: "Columbia Suicide Severity Rating Scale Screener (recent)",
+    full_name: "Columbia Suicide Severity Rating Scale Screener, recent",
     panel_loinc: Some(Loinc::verified("93373-9")),
     total_loinc: Some(Loinc::verified("93374-7")),
     items: &[

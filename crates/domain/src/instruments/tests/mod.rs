@@ -2,6 +2,7 @@
 //! every definition, and properties over random responses.
 
 mod alcohol;
+mod cli;
 mod cssrs;
 mod dast;
 mod definitions;
