@@ -6,48 +6,40 @@ use super::scoring::{Reading, Score};
 use super::settings::ScoringContext;
 use crate::patient::Sex;
 
-const fn option(label: &'static str, loinc: &'static [Loinc], points: u8) -> AnswerOption {
-    AnswerOption {
-        label,
-        loinc,
-        points,
-    }
-}
-
 /// Question 1 (68518-0): answer codes [V] in the HL7 Portugal value set "CPE – AUDIT-C
 /// Result"; points per WHO AUDIT / Bush 1998 (reference §6).
 const HOW_OFTEN: [AnswerOption; 5] = [
-    option("Never", &[Loinc::verified("LA6270-8")], 0),
-    option("Monthly or less", &[Loinc::verified("LA18926-8")], 1),
-    option("2-4 times a month", &[Loinc::verified("LA18927-6")], 2),
-    option("2-3 times a week", &[Loinc::verified("LA18928-4")], 3),
-    option("4 or more times a week", &[Loinc::verified("LA18929-2")], 4),
+    AnswerOption::new("Never", &[Loinc::verified("LA6270-8")], 0),
+    AnswerOption::new("Monthly or less", &[Loinc::verified("LA18926-8")], 1),
+    AnswerOption::new("2-4 times a month", &[Loinc::verified("LA18927-6")], 2),
+    AnswerOption::new("2-3 times a week", &[Loinc::verified("LA18928-4")], 3),
+    AnswerOption::new("4 or more times a week", &[Loinc::verified("LA18929-2")], 4),
 ];
 
 /// Question 2 (68519-8), same source.
 const DRINKS: [AnswerOption; 5] = [
-    option("1 or 2", &[Loinc::verified("LA15694-5")], 0),
-    option("3 or 4", &[Loinc::verified("LA15695-2")], 1),
-    option("5 or 6", &[Loinc::verified("LA18930-0")], 2),
-    option("7 to 9", &[Loinc::verified("LA18931-8")], 3),
-    option("10 or more", &[Loinc::verified("LA18932-6")], 4),
+    AnswerOption::new("1 or 2", &[Loinc::verified("LA15694-5")], 0),
+    AnswerOption::new("3 or 4", &[Loinc::verified("LA15695-2")], 1),
+    AnswerOption::new("5 or 6", &[Loinc::verified("LA18930-0")], 2),
+    AnswerOption::new("7 to 9", &[Loinc::verified("LA18931-8")], 3),
+    AnswerOption::new("10 or more", &[Loinc::verified("LA18932-6")], 4),
 ];
 
 /// Question 3 (68520-6) and AUDIT questions 4–8, same source.
 const FREQUENCY: [AnswerOption; 5] = [
-    option("Never", &[Loinc::verified("LA6270-8")], 0),
-    option("Less than monthly", &[Loinc::verified("LA18933-4")], 1),
-    option("Monthly", &[Loinc::verified("LA18876-5")], 2),
-    option("Weekly", &[Loinc::verified("LA18891-4")], 3),
-    option("Daily or almost daily", &[Loinc::verified("LA18934-2")], 4),
+    AnswerOption::new("Never", &[Loinc::verified("LA6270-8")], 0),
+    AnswerOption::new("Less than monthly", &[Loinc::verified("LA18933-4")], 1),
+    AnswerOption::new("Monthly", &[Loinc::verified("LA18876-5")], 2),
+    AnswerOption::new("Weekly", &[Loinc::verified("LA18891-4")], 3),
+    AnswerOption::new("Daily or almost daily", &[Loinc::verified("LA18934-2")], 4),
 ];
 
 /// AUDIT questions 9–10 take only 0, 2 or 4 points (reference §7). "No" = LA32-8 [V]; the
 /// codes of the two "Yes" answers are [U] (third parties disagree), so none are given.
 const INJURY: [AnswerOption; 3] = [
-    option("No", &[Loinc::verified("LA32-8")], 0),
-    option("Yes, but not in the last year", &[], 2),
-    option("Yes, during the last year", &[], 4),
+    AnswerOption::new("No", &[Loinc::verified("LA32-8")], 0),
+    AnswerOption::new("Yes, but not in the last year", &[], 2),
+    AnswerOption::new("Yes, during the last year", &[], 4),
 ];
 
 /// AUDIT-C = AUDIT questions 1–3; public domain (SAMHSA; LOINC: "As a WHO-approved

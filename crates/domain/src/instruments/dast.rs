@@ -10,31 +10,15 @@ const YES: Loinc = Loinc::unverified("LA33-6");
 
 /// One point per "Yes" (Skinner 1982; LOINC 82667-7: "items each receive 0 or 1").
 const YES_SCORES: [AnswerOption; 2] = [
-    AnswerOption {
-        label: "No",
-        loinc: &[NO],
-        points: 0,
-    },
-    AnswerOption {
-        label: "Yes",
-        loinc: &[YES],
-        points: 1,
-    },
+    AnswerOption::new("No", &[NO], 0),
+    AnswerOption::new("Yes", &[YES], 1),
 ];
 
 /// Item 3 is reverse-keyed: "No" scores 1 (reference §8, §16.1). Positions keep the
 /// contract no = 0, yes = 1; only the points differ.
 const NO_SCORES: [AnswerOption; 2] = [
-    AnswerOption {
-        label: "No",
-        loinc: &[NO],
-        points: 1,
-    },
-    AnswerOption {
-        label: "Yes",
-        loinc: &[YES],
-        points: 0,
-    },
+    AnswerOption::new("No", &[NO], 1),
+    AnswerOption::new("Yes", &[YES], 0),
 ];
 
 const fn item(number: u8, form_number: &'static str, label: &'static str) -> Item {

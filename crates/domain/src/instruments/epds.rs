@@ -9,26 +9,10 @@ use super::settings::ScoringContext;
 /// wording is © RCPsych. No LA codes in the reference.
 const fn options(points: [u8; 4]) -> [AnswerOption; 4] {
     [
-        AnswerOption {
-            label: "1st option (top)",
-            loinc: &[],
-            points: points[0],
-        },
-        AnswerOption {
-            label: "2nd option",
-            loinc: &[],
-            points: points[1],
-        },
-        AnswerOption {
-            label: "3rd option",
-            loinc: &[],
-            points: points[2],
-        },
-        AnswerOption {
-            label: "4th option (bottom)",
-            loinc: &[],
-            points: points[3],
-        },
+        AnswerOption::new("1st option (top)", &[], points[0]),
+        AnswerOption::new("2nd option", &[], points[1]),
+        AnswerOption::new("3rd option", &[], points[2]),
+        AnswerOption::new("4th option (bottom)", &[], points[3]),
     ]
 }
 

@@ -11,26 +11,10 @@ const fn part1(number: u8, form_number: &'static str, label: &'static str) -> It
 
 /// Part 3, "how much of a problem" (No / Minor / Moderate / Serious); recorded, not summed.
 const PROBLEM: [AnswerOption; 4] = [
-    AnswerOption {
-        label: "No problem",
-        loinc: &[],
-        points: 0,
-    },
-    AnswerOption {
-        label: "Minor problem",
-        loinc: &[],
-        points: 1,
-    },
-    AnswerOption {
-        label: "Moderate problem",
-        loinc: &[],
-        points: 2,
-    },
-    AnswerOption {
-        label: "Serious problem",
-        loinc: &[],
-        points: 3,
-    },
+    AnswerOption::new("No problem", &[], 0),
+    AnswerOption::new("Minor problem", &[], 1),
+    AnswerOption::new("Moderate problem", &[], 2),
+    AnswerOption::new("Serious problem", &[], 3),
 ];
 
 const PART2: u8 = 14;

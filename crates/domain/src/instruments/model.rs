@@ -56,6 +56,16 @@ pub struct AnswerOption {
     pub points: u8,
 }
 
+impl AnswerOption {
+    pub const fn new(label: &'static str, loinc: &'static [Loinc], points: u8) -> Self {
+        Self {
+            label,
+            loinc,
+            points,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Item {
     /// Position in the answer list, from 1 (`answers[number - 1]`).

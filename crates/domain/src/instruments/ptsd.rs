@@ -8,31 +8,11 @@ use super::settings::ScoringContext;
 
 /// PCL-5 answers 0–4; the reference has no LA codes for them [U].
 const BOTHER: [AnswerOption; 5] = [
-    AnswerOption {
-        label: "Not at all",
-        loinc: &[],
-        points: 0,
-    },
-    AnswerOption {
-        label: "A little bit",
-        loinc: &[],
-        points: 1,
-    },
-    AnswerOption {
-        label: "Moderately",
-        loinc: &[],
-        points: 2,
-    },
-    AnswerOption {
-        label: "Quite a bit",
-        loinc: &[],
-        points: 3,
-    },
-    AnswerOption {
-        label: "Extremely",
-        loinc: &[],
-        points: 4,
-    },
+    AnswerOption::new("Not at all", &[], 0),
+    AnswerOption::new("A little bit", &[], 1),
+    AnswerOption::new("Moderately", &[], 2),
+    AnswerOption::new("Quite a bit", &[], 3),
+    AnswerOption::new("Extremely", &[], 4),
 ];
 
 const fn pcl(number: u8, form_number: &'static str, label: &'static str) -> Item {

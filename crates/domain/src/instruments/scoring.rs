@@ -210,53 +210,56 @@ pub(super) fn read(
         answers: Vec::with_capacity(def.items.len()),
     };
     for (idx, item) in def.items.iter().enumerate() {
-        let given = answers.get(idx).copied().flatten();
-        let option = match given {
-            Some(pos) => Some(item.options.get(usize::from(pos)).ok_or_else(|| {
-                AnswerError::new(
-                    field(idx),
-                    format!(
-                        "{} allows {}; got {pos}",
-                        item_name(def, item),
-                        allowed_positions(item)
-                    ),
-                )
-            })?),
+        let given = match answers.get(idx).copied().flatten() {
+            Some(pos) => {
+                let option = item.options.get(usize::from(pos)).ok_or_else(|| {
+                    AnswerError::new(
+                        field(idx),
+                        format!(
+                            "{} allows {}; got {pos}",
+                            item_name(def, item),
+                            allowed_positions(item)
+                        ),
+                    )
+                })?;
+                Some((pos, option.points))
+            }
             None => None,
         };
-        let skipped_by = def.skips.iter().find(|s| {
-            s.items.contains(&item.number)
-                && (!s.optional || ctx.settings.optional_skip(def.id))
-                && reading
-                    .position(s.gate)
-                    .is_some_and(|p| s.when.contains(&p))
+        // The skip rule in force whose gate, already read, was answered so as to skip this item.
+        let skipped_by = def.skips.iter().find_map(|s| {
+            let gate_answer = reading.position(s.gate)?;
+            (s.items.contains(&item.number)
+                && s.when.contains(&gate_answer)
+                && (!s.optional || ctx.settings.optional_skip(def.id)))
+            .then_some((s.gate, gate_answer))
         });
-        let answer = match (given, option, skipped_by) {
-            (Some(pos), _, Some(skip)) if pos != 0 => {
-                let gate = def.item(skip.gate);
-                let gate_answer = gate
-                    .and_then(|g| g.options.get(usize::from(reading.position(skip.gate)?)))
-                    .map_or("", |o| o.label);
+        let answer = match (given, skipped_by) {
+            (Some((pos, _)), Some((gate, gate_answer))) if pos != 0 => {
                 return Err(AnswerError::new(
                     field(idx),
-                    format!(
-                        "{} is not asked when item {} is \"{gate_answer}\"; leave it blank (-) or correct item {}",
-                        item_name(def, item),
-                        gate.map_or("", |g| g.form_number),
-                        gate.map_or("", |g| g.form_number),
-                    ),
+                    contradiction(def, item, gate, gate_answer),
                 ));
             }
-            (_, _, Some(_)) => Answer::Skipped,
-            (Some(position), Some(o), None) => Answer::Given {
-                position,
-                points: o.points,
-            },
-            _ => Answer::Unanswered,
+            (_, Some(_)) => Answer::Skipped,
+            (Some((position, points)), None) => Answer::Given { position, points },
+            (None, None) => Answer::Unanswered,
         };
         reading.answers.push(answer);
     }
     Ok(reading)
+}
+
+fn contradiction(def: &Definition, item: &Item, gate: u8, gate_answer: u8) -> String {
+    let gate = def.item(gate);
+    let number = gate.map_or("", |g| g.form_number);
+    let label = gate
+        .and_then(|g| g.options.get(usize::from(gate_answer)))
+        .map_or("", |o| o.label);
+    format!(
+        "{} is not asked when item {number} is \"{label}\"; leave it blank (-) or correct item {number}",
+        item_name(def, item)
+    )
 }
 
 /// Half-up rounding of `sum × items / answered` in integers (reference §1:
