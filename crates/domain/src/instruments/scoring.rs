@@ -44,7 +44,8 @@ pub struct Subscale {
     pub score: Option<u16>,
 }
 
-/// The result of scoring one response.
+/// The result of scoring one response. Fields added after the first release default when
+/// absent, so earlier serialized scores still read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Score {
@@ -62,6 +63,7 @@ pub struct Score {
     /// Prorated estimate `round(partial sum × scored items / answered scored items)` when
     /// exactly one scored item is missing and the instrument allows it (PHQ-9, GAD-7).
     /// Never official: not a total, not eligible for response or remission.
+    #[serde(default)]
     pub estimate: Option<u16>,
     pub band: Option<String>,
     /// Positive screen under the cut-off in force; `None` without an official total (or,
@@ -71,14 +73,20 @@ pub struct Score {
     /// Item numbers (from 1) that raised the safety alert.
     pub alert_items: Vec<u8>,
     /// C-SSRS screener risk level, once every question asked is answered.
+    #[serde(default)]
     pub risk_level: Option<RiskLevel>,
+    #[serde(default)]
     pub criteria: Vec<Criterion>,
+    #[serde(default)]
     pub subscales: Vec<Subscale>,
     /// Item numbers not asked because of the form's skip logic.
+    #[serde(default)]
     pub skipped_items: Vec<u8>,
     /// Item numbers the form asks that were left unanswered.
+    #[serde(default)]
     pub missing_items: Vec<u8>,
     /// Review notes the published rules ask to surface (e.g. AUDIT-C "all points from Q1").
+    #[serde(default)]
     pub notes: Vec<String>,
 }
 

@@ -250,3 +250,15 @@ fn gad2_published_vectors() {
         assert_eq!(s.positive, Some(*positive), "{a:?}");
     }
 }
+
+/// A score serialized before the fields for other instruments existed still reads.
+#[test]
+fn score_reads_the_first_release_shape() {
+    let old = r#"{"instrument":"phq9","total":7,"partial_sum":7,"answered":9,"scored_items":9,
+        "complete":true,"band":"Mild","positive":false,"safety":"alert","alert_items":[9]}"#;
+    let s: Score = serde_json::from_str(old).unwrap();
+    assert_eq!(
+        s,
+        score(InstrumentId::Phq9, &given(&[1, 1, 2, 0, 1, 0, 1, 0, 1])).unwrap()
+    );
+}
