@@ -1,6 +1,10 @@
 //! Measurement-based care: baseline, response, remission (reference instruments.md §14,
 //! cocm-billing-registry.md §9.5; NCQA DRR-E for response and remission).
 
+use crate::instruments::InstrumentId;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
 /// Relative reduction from `baseline` to `current`: `(baseline − current) / baseline`.
 /// Undefined (None) when the baseline is 0.
 pub fn reduction(baseline: u16, current: u16) -> Option<f64> {
@@ -32,10 +36,80 @@ pub fn is_clinically_significant_improvement(baseline: u16, current: u16) -> boo
     current < 10 || is_response(baseline, current)
 }
 
+/// One response of an episode, as the outcome rules need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MeasuredScore {
+    pub on: Date,
+    /// The official total; `None` when the response is incomplete.
+    pub total: Option<u16>,
+    /// `total` is a prorated estimate, not an official total.
+    pub estimate: bool,
+}
+
+impl MeasuredScore {
+    /// The official total: estimates and incomplete responses never count (reference §1,
+    /// §14: "exclude prorated/incomplete totals").
+    fn official(&self) -> Option<DatedTotal> {
+        match (self.total, self.estimate) {
+            (Some(total), false) => Some(DatedTotal { on: self.on, total }),
+            _ => None,
+        }
+    }
+}
+
+/// An official total on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DatedTotal {
+    pub on: Date,
+    pub total: u16,
+}
+
+/// Where an episode stands on one instrument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TreatmentOutcome {
+    /// The episode's first official score.
+    pub baseline: Option<DatedTotal>,
+    /// The most recent official score (the baseline itself when it is the only one).
+    pub latest: Option<DatedTotal>,
+    pub official_count: u32,
+    /// ≥ 50 % reduction from the baseline. `None` until a later official score exists, when
+    /// the baseline is 0, or for instruments that are not treatment targets.
+    pub response: Option<bool>,
+    /// Latest below 5 (PHQ-9, GAD-7). `None` until a later official score exists, or for
+    /// instruments that are not treatment targets.
+    pub remission: Option<bool>,
+}
+
+/// Baseline, latest official score, response and remission of one instrument over an
+/// episode's responses, given in time order (same-day responses in recorded order; the list
+/// is re-sorted by date, stably, in case it is not).
+pub fn outcome(instrument: InstrumentId, responses: &[MeasuredScore]) -> TreatmentOutcome {
+    let mut sorted: Vec<&MeasuredScore> = responses.iter().collect();
+    sorted.sort_by_key(|r| r.on);
+    let official: Vec<DatedTotal> = sorted.iter().filter_map(|r| r.official()).collect();
+    let baseline = official.first().copied();
+    let latest = official.last().copied();
+    let follow_up = baseline
+        .zip(latest)
+        .filter(|_| official.len() > 1 && instrument.is_treatment_target());
+    TreatmentOutcome {
+        baseline,
+        latest,
+        official_count: official.len() as u32,
+        response: follow_up
+            .filter(|(b, _)| b.total > 0)
+            .map(|(b, l)| is_response(b.total, l.total)),
+        remission: follow_up.map(|(_, l)| is_remission(l.total)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use time::macros::date;
 
     /// Vectors of instruments.md §14.
     #[test]
@@ -49,7 +123,135 @@ mod tests {
         assert_eq!(change_percent(20, 10), Some(-50.0));
     }
 
+    fn official(on: Date, total: u16) -> MeasuredScore {
+        MeasuredScore {
+            on,
+            total: Some(total),
+            estimate: false,
+        }
+    }
+
+    /// Baseline 18 → 9 is a response (§14 vectors); the estimate and the incomplete response
+    /// in between and after never count, even when they would change the answer.
+    #[test]
+    fn outcome_uses_official_scores_only() {
+        let responses = [
+            MeasuredScore {
+                on: date!(2026 - 08 - 20),
+                total: None,
+                estimate: false,
+            },
+            MeasuredScore {
+                on: date!(2026 - 08 - 25),
+                total: Some(3),
+                estimate: true,
+            },
+            official(date!(2026 - 09 - 01), 18),
+            official(date!(2026 - 10 - 01), 9),
+            MeasuredScore {
+                on: date!(2026 - 11 - 01),
+                total: Some(2),
+                estimate: true,
+            },
+            MeasuredScore {
+                on: date!(2026 - 11 - 15),
+                total: None,
+                estimate: false,
+            },
+        ];
+        let o = outcome(InstrumentId::Phq9, &responses);
+        assert_eq!(
+            o.baseline,
+            Some(DatedTotal {
+                on: date!(2026 - 09 - 01),
+                total: 18
+            })
+        );
+        assert_eq!(
+            o.latest,
+            Some(DatedTotal {
+                on: date!(2026 - 10 - 01),
+                total: 9
+            })
+        );
+        assert_eq!(o.official_count, 2);
+        assert_eq!((o.response, o.remission), (Some(true), Some(false)));
+    }
+
+    #[test]
+    fn outcome_published_vectors() {
+        let d1 = date!(2026 - 01 - 05);
+        let d2 = date!(2026 - 03 - 23);
+        let o = |b, l| outcome(InstrumentId::Phq9, &[official(d1, b), official(d2, l)]);
+        assert_eq!(
+            (o(18, 10).response, o(18, 10).remission),
+            (Some(false), Some(false))
+        );
+        assert_eq!(
+            (o(18, 4).response, o(18, 4).remission),
+            (Some(true), Some(true))
+        );
+        assert_eq!(o(12, 7).response, Some(false));
+        let g = outcome(InstrumentId::Gad7, &[official(d1, 12), official(d2, 4)]);
+        assert_eq!((g.response, g.remission), (Some(true), Some(true)));
+    }
+
+    #[test]
+    fn outcome_needs_a_follow_up_and_a_treatment_target() {
+        let d1 = date!(2026 - 01 - 05);
+        let d2 = date!(2026 - 02 - 05);
+        let only = outcome(InstrumentId::Phq9, &[official(d1, 3)]);
+        assert_eq!(
+            (only.baseline, only.latest),
+            (
+                Some(DatedTotal { on: d1, total: 3 }),
+                Some(DatedTotal { on: d1, total: 3 })
+            )
+        );
+        assert_eq!((only.response, only.remission), (None, None));
+        let zero = outcome(InstrumentId::Phq9, &[official(d1, 0), official(d2, 0)]);
+        assert_eq!((zero.response, zero.remission), (None, Some(true)));
+        let audit = outcome(InstrumentId::Audit, &[official(d1, 20), official(d2, 2)]);
+        assert_eq!((audit.response, audit.remission), (None, None));
+        assert_eq!(audit.latest.map(|l| l.total), Some(2));
+        let none = outcome(InstrumentId::Phq9, &[]);
+        assert_eq!((none.baseline, none.official_count), (None, 0));
+        // Out of order input: the baseline is still the earliest.
+        let swapped = outcome(InstrumentId::Phq9, &[official(d2, 9), official(d1, 18)]);
+        assert_eq!(swapped.baseline.map(|b| b.total), Some(18));
+        assert_eq!(swapped.response, Some(true));
+    }
+
     proptest! {
+        /// Estimates and incomplete responses never become the baseline or the latest score.
+        #[test]
+        fn outcome_ignores_unofficial(
+            entries in proptest::collection::vec((proptest::option::of(0u16..=27), any::<bool>()), 0..12)
+        ) {
+            let start = date!(2026 - 01 - 01);
+            let responses: Vec<MeasuredScore> = entries
+                .iter()
+                .enumerate()
+                .map(|(i, &(total, estimate))| MeasuredScore {
+                    on: start + time::Duration::days(i as i64 * 7),
+                    total,
+                    estimate,
+                })
+                .collect();
+            let official: Vec<u16> = responses
+                .iter()
+                .filter(|r| !r.estimate)
+                .filter_map(|r| r.total)
+                .collect();
+            let o = outcome(InstrumentId::Phq9, &responses);
+            prop_assert_eq!(o.baseline.map(|b| b.total), official.first().copied());
+            prop_assert_eq!(o.latest.map(|l| l.total), official.last().copied());
+            prop_assert_eq!(o.official_count as usize, official.len());
+            if official.len() < 2 {
+                prop_assert_eq!((o.response, o.remission), (None, None));
+            }
+        }
+
         #[test]
         fn response_matches_the_ratio(b in 1u16..=27, c in 0u16..=27) {
             let ratio = reduction(b, c).unwrap();
