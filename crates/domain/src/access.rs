@@ -31,6 +31,9 @@ code_enum! {
         ReadReviewList = "read_review_list",
         /// One's own caseload.
         ReadOwnCaseload = "read_own_caseload",
+        /// Open psychiatric recommendations: the practitioner's own patients', or all of them
+        /// for the psychiatric consultant.
+        ReadOpenRecommendations = "read_open_recommendations",
         /// Users, roles, sites, tokens and settings.
         Administer = "administer",
     }
@@ -112,6 +115,7 @@ pub fn allowed(role: Role, op: Operation, relation: Option<Relation>) -> bool {
         RecordCaseReview => role == Psychiatrist,
         ReadReviewList => matches!(role, Psychiatrist | CareManager),
         ReadOwnCaseload => role == CareManager,
+        ReadOpenRecommendations => !per_patient && matches!(role, TreatingPractitioner | Psychiatrist),
         Administer => role == PracticeAdmin,
     }
 }

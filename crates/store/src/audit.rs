@@ -24,6 +24,7 @@ use uuid::Uuid;
 pub struct AuditEvent {
     /// The nil id for events outside any practice (an unknown account's failed sign-in).
     pub practice: PracticeId,
+    #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     pub user: Option<UserId>,
     pub role: Option<Role>,

@@ -105,7 +105,9 @@ pub struct ApiToken {
     pub id: TokenId,
     pub user: UserId,
     pub label: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub revoked_at: Option<OffsetDateTime>,
 }
 
@@ -118,7 +120,9 @@ pub struct Patient {
     #[serde(flatten)]
     pub assignments: Assignments,
     pub version: i64,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -164,6 +168,7 @@ pub struct Episode {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EpisodeEvent {
     pub occurred_on: Date,
+    #[serde(with = "time::serde::rfc3339")]
     pub recorded_at: OffsetDateTime,
     pub from_status: Option<EpisodeStatus>,
     pub to_status: EpisodeStatus,
@@ -189,6 +194,7 @@ pub struct CarePlanRecord {
     #[serde(flatten)]
     pub plan: CarePlan,
     pub version: i64,
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -215,6 +221,7 @@ pub struct Contact {
     pub status: RecordStatus,
     pub error_reason: Option<String>,
     pub replaces: Option<ContactId>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
@@ -233,6 +240,7 @@ pub struct Assessment {
     pub status: RecordStatus,
     pub error_reason: Option<String>,
     pub replaces: Option<AssessmentId>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
@@ -248,9 +256,12 @@ pub struct Recommendation {
     pub text: String,
     pub status: stepwise_domain::case_review::RecommendationStatus,
     pub decided_by: Option<UserId>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub decided_at: Option<OffsetDateTime>,
     pub decline_reason: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub done_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     pub version: i64,
 }

@@ -29,7 +29,7 @@ pub(crate) fn new_id<T: From<Uuid>>() -> T {
 
 impl Ctx {
     /// The audit event of a successful operation.
-    pub(crate) fn event(
+    pub fn event(
         &self,
         action: AuditAction,
         category: AuditCategory,

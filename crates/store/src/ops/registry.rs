@@ -257,6 +257,34 @@ impl Store {
         Ok(entries.into_iter().map(|(_, e)| e).collect())
     }
 
+    /// An episode's stored registry facts (audited as a read of the episode).
+    pub async fn episode_facts(&self, ctx: &Ctx, episode: EpisodeId) -> Result<Option<EpisodeFacts>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            patient_id: Uuid,
+            facts: String,
+        }
+        let row: Option<Row> = {
+            let mut c = self.read().await?;
+            c.conn()
+                .fetch_optional(
+                    "SELECT e.patient_id, f.facts FROM episodes e JOIN episode_facts f ON f.episode_id = e.id \
+                     WHERE e.id = $1 AND e.practice_id = $2",
+                    args![episode, ctx.practice],
+                )
+                .await?
+        };
+        let Some(row) = row else { return Ok(None) };
+        self.audit(ctx.event(
+            AuditAction::EpisodeRead,
+            AuditCategory::Clinical,
+            Some(PatientId::from_uuid(row.patient_id)),
+            format!("{episode} registry"),
+        ))
+        .await?;
+        Ok(Some(from_json(&row.facts)?))
+    }
+
     /// Recompute every episode's facts of a practice from its history and report those whose
     /// stored facts differ (they should never): a consistency check for tests and operators.
     pub async fn verify_facts(&self, practice: PracticeId) -> Result<Vec<FactsMismatch>> {

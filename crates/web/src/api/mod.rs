@@ -1,0 +1,127 @@
+//! The JSON API under `/api/v1`: everything the pages do, described by the OpenAPI document at
+//! `/api/v1/openapi.json`.
+
+pub(crate) mod admin;
+pub(crate) mod episodes;
+pub(crate) mod patients;
+pub(crate) mod records;
+pub(crate) mod registry;
+
+use crate::error::ApiError;
+use crate::routes::{Access, Entry};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use stepwise_domain::access::Operation as O;
+use stepwise_domain::ValidationError;
+
+/// A JSON request body. Malformed JSON, unknown fields and wrong types are answered with 422
+/// and the path of the offending field.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/json"));
+        if !json {
+            return Err(ApiError::invalid("body", "send the body as JSON with Content-Type: application/json"));
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::invalid("body", e.body_text()))?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(de).map(Body).map_err(|e| {
+            let path = e.path().to_string();
+            let field = if path == "." { "body".to_owned() } else { path };
+            ApiError::Invalid(ValidationError::field(field, e.into_inner().to_string()))
+        })
+    }
+}
+
+/// The record version a change applies to, from `If-Match: "3"`. Without it a change is
+/// refused (428): a silent overwrite of someone else's edit is never possible.
+pub struct IfMatch(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let Some(v) = parts.headers.get(header::IF_MATCH) else {
+            return Err(ApiError::PreconditionRequired);
+        };
+        v.to_str()
+            .ok()
+            .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
+            .and_then(|s| s.parse().ok())
+            .map(IfMatch)
+            .ok_or_else(|| ApiError::invalid("If-Match", "must be the record's version, e.g. \"3\""))
+    }
+}
+
+/// A JSON response carrying the record's version as its ETag.
+pub fn with_etag<T: serde::Serialize>(version: i64, body: T) -> Response {
+    let mut res = axum::Json(body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res
+}
+
+/// 201 Created with a JSON body.
+pub fn created<T: serde::Serialize>(body: T) -> Response {
+    (axum::http::StatusCode::CREATED, axum::Json(body)).into_response()
+}
+
+/// Every API route with its access rule. The router and the OpenAPI document are built from
+/// this list, and the tests walk it.
+pub fn entries() -> Vec<Entry> {
+    use axum::routing::{get, post, put};
+    use Access::*;
+    vec![
+        Entry::new("GET", "/api/v1/health", Public, get(admin::health)),
+        Entry::new("GET", "/api/v1/openapi.json", Public, get(crate::openapi::document)),
+        Entry::new("GET", "/api/v1/me", SignedIn, get(admin::me)),
+        Entry::new("GET", "/api/v1/staff", SignedIn, get(admin::staff)),
+        Entry::new("GET", "/api/v1/practice", SignedIn, get(admin::practice)),
+        Entry::new("PUT", "/api/v1/practice/settings", Practice(O::Administer), put(admin::update_settings)),
+        Entry::new("GET", "/api/v1/sites", SignedIn, get(admin::sites)),
+        Entry::new("POST", "/api/v1/sites", Practice(O::Administer), post(admin::create_site)),
+        Entry::new("GET", "/api/v1/users", Practice(O::Administer), get(admin::users)),
+        Entry::new("POST", "/api/v1/users", Practice(O::Administer), post(admin::create_user)),
+        Entry::new("PUT", "/api/v1/users/{id}/roles", Practice(O::Administer), put(admin::set_roles)),
+        Entry::new("POST", "/api/v1/users/{id}/disable", Practice(O::Administer), post(admin::disable_user)),
+        Entry::new("POST", "/api/v1/patients", Practice(O::EditDemographics), post(patients::create)),
+        Entry::new("POST", "/api/v1/patients/search", Practice(O::ReadDemographics), post(patients::search)),
+        Entry::new("GET", "/api/v1/patients/{id}", Patient(O::ReadDemographics), get(patients::read)),
+        Entry::new("PUT", "/api/v1/patients/{id}", Patient(O::EditDemographics), put(patients::update)),
+        Entry::new("GET", "/api/v1/patients/{id}/episodes", Patient(O::ReadClinical), get(episodes::list)),
+        Entry::new("POST", "/api/v1/patients/{id}/episodes", Patient(O::ManageEpisode), post(episodes::create)),
+        Entry::new("GET", "/api/v1/patients/{id}/assessments", Patient(O::ReadClinical), get(records::assessments)),
+        Entry::new("POST", "/api/v1/patients/{id}/assessments", Patient(O::RecordAssessment), post(records::record_assessment)),
+        Entry::new("POST", "/api/v1/assessments/{id}/entered-in-error", Patient(O::RecordAssessment), post(records::assessment_in_error)),
+        Entry::new("GET", "/api/v1/episodes/{id}", Patient(O::ReadClinical), get(episodes::read)),
+        Entry::new("POST", "/api/v1/episodes/{id}/consents", Patient(O::ManageEpisode), post(episodes::record_consent)),
+        Entry::new("POST", "/api/v1/consents/{id}/revocation", Patient(O::ManageEpisode), post(episodes::revoke_consent)),
+        Entry::new("POST", "/api/v1/episodes/{id}/transitions", Patient(O::ManageEpisode), post(episodes::transition)),
+        Entry::new("PUT", "/api/v1/episodes/{id}/care-plan", Patient(O::ManageEpisode), put(episodes::care_plan)),
+        Entry::new("PUT", "/api/v1/episodes/{id}/flags", Patient(O::ManageEpisode), put(episodes::flags)),
+        Entry::new("GET", "/api/v1/episodes/{id}/contacts", Patient(O::ReadClinical), get(records::contacts)),
+        Entry::new("POST", "/api/v1/episodes/{id}/contacts", Patient(O::RecordContact), post(records::record_contact)),
+        Entry::new("POST", "/api/v1/contacts/{id}/entered-in-error", Patient(O::RecordContact), post(records::contact_in_error)),
+        Entry::new("GET", "/api/v1/episodes/{id}/recommendations", Patient(O::ReadClinical), get(registry::episode_recommendations)),
+        Entry::new("GET", "/api/v1/caseload", Practice(O::ReadOwnCaseload), get(registry::caseload)),
+        Entry::new("GET", "/api/v1/review-list", Practice(O::ReadReviewList), get(registry::review_list)),
+        Entry::new("POST", "/api/v1/case-reviews", Practice(O::RecordCaseReview), post(registry::create_case_review)),
+        Entry::new("GET", "/api/v1/recommendations", Practice(O::ReadOpenRecommendations), get(registry::open_recommendations)),
+        Entry::new("POST", "/api/v1/recommendations/{id}/decision", Patient(O::DecideRecommendation), post(registry::decide)),
+        Entry::new("POST", "/api/v1/recommendations/{id}/completion", Patient(O::CompleteRecommendation), post(registry::complete)),
+    ]
+}

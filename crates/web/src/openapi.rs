@@ -1,0 +1,77 @@
+//! The OpenAPI document of the JSON API, served at `/api/v1/openapi.json`.
+
+use crate::api;
+use axum::Json;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Stepwise API",
+        description = "Behavioral health integration registry. Authenticate with `Authorization: Bearer <token>` \
+                       (`stepwise token create`). Errors are `application/problem+json`; invalid input is 422 with \
+                       one message per field. Changes to versioned records need `If-Match` with the version from \
+                       the record's ETag; a stale version is 409.",
+    ),
+    paths(
+        api::admin::health,
+        api::admin::me,
+        api::admin::staff,
+        api::admin::practice,
+        api::admin::update_settings,
+        api::admin::sites,
+        api::admin::create_site,
+        api::admin::users,
+        api::admin::create_user,
+        api::admin::set_roles,
+        api::admin::disable_user,
+        api::patients::create,
+        api::patients::search,
+        api::patients::read,
+        api::patients::update,
+        api::episodes::list,
+        api::episodes::create,
+        api::episodes::read,
+        api::episodes::record_consent,
+        api::episodes::revoke_consent,
+        api::episodes::transition,
+        api::episodes::care_plan,
+        api::episodes::flags,
+        api::records::assessments,
+        api::records::record_assessment,
+        api::records::assessment_in_error,
+        api::records::contacts,
+        api::records::record_contact,
+        api::records::contact_in_error,
+        api::registry::caseload,
+        api::registry::review_list,
+        api::registry::create_case_review,
+        api::registry::open_recommendations,
+        api::registry::episode_recommendations,
+        api::registry::decide,
+        api::registry::complete,
+        document,
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "system", responses((status = 200, description = "The OpenAPI document")))]
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

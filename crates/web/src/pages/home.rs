@@ -1,0 +1,76 @@
+//! The home page: what the signed-in person has to do today.
+
+use super::registry::{CaseloadPage, row_view};
+use super::{Chrome, render};
+use crate::access::Authenticated;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use stepwise_domain::access::{Operation, acting_role};
+use stepwise_domain::role::Role;
+use stepwise_store::RecommendationFilter;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    chrome: Chrome,
+    can_search: bool,
+    recommendations: Vec<(String, String, String, &'static str)>,
+    show_recommendations: bool,
+}
+
+pub async fn home(State(state): State<AppState>, auth: Authenticated) -> Response {
+    let demo = state.config.demo.is_some();
+    let settings = &auth.practice.settings.registry;
+    let roles = &auth.user.roles;
+    // A care manager starts on the caseload, the consultant on the review list.
+    if let Some(role) = acting_role(roles, Operation::ReadOwnCaseload, None) {
+        return match state.store.caseload(&auth.ctx(Some(role)), auth.user.id, settings).await {
+            Ok(entries) => render(&CaseloadPage {
+                chrome: Chrome::new(&auth, demo),
+                title: "My caseload",
+                rows: entries.iter().map(|e| row_view(&e.patient, &e.row)).collect(),
+                review_list: false,
+            }),
+            Err(e) => super::error_page(e.into()),
+        };
+    }
+    if roles.contains(&Role::Psychiatrist) {
+        return match state.store.review_list(&auth.ctx(Some(Role::Psychiatrist)), settings).await {
+            Ok(entries) => render(&CaseloadPage {
+                chrome: Chrome::new(&auth, demo),
+                title: "Psychiatric case review list",
+                rows: entries
+                    .iter()
+                    .map(|e| super::registry::RowView {
+                        reasons: e.reasons.iter().map(|r| r.code().replace('_', " ")).collect::<Vec<_>>().join(", "),
+                        ..row_view(&e.patient, &e.row)
+                    })
+                    .collect(),
+                review_list: true,
+            }),
+            Err(e) => super::error_page(e.into()),
+        };
+    }
+    let mut recommendations = Vec::new();
+    let show_recommendations = roles.contains(&Role::TreatingPractitioner);
+    if show_recommendations {
+        let ctx = auth.ctx(Some(Role::TreatingPractitioner));
+        match state.store.recommendations(&ctx, RecommendationFilter::OpenForPractitioner(auth.user.id)).await {
+            Ok(recs) => {
+                recommendations = recs
+                    .into_iter()
+                    .map(|r| (r.patient.to_string(), r.review_on.to_string(), r.text, if r.status.is_open() && r.decided_by.is_none() { "waiting for your decision" } else { "accepted, not yet done" }))
+                    .collect();
+            }
+            Err(e) => return super::error_page(e.into()),
+        }
+    }
+    render(&HomePage {
+        chrome: Chrome::new(&auth, demo),
+        can_search: acting_role(roles, Operation::ReadDemographics, None).is_some(),
+        recommendations,
+        show_recommendations,
+    })
+}

@@ -1,0 +1,107 @@
+//! Server-rendered pages. Templates are compiled into the binary (askama, auto-escaping);
+//! there is no inline script or style, so the CSP forbids both.
+
+mod assets;
+mod home;
+mod patients;
+mod registry;
+mod sign_in;
+
+use crate::access::Authenticated;
+use crate::error::{ApiError, current_request_id};
+use crate::routes::{Access, Entry};
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use stepwise_domain::access::Operation as O;
+use stepwise_domain::role::Role;
+
+
+/// What every signed-in page shows around its content.
+pub struct Chrome {
+    pub user_name: String,
+    pub roles: String,
+    pub practice_name: String,
+    pub demo: bool,
+    pub nav: Vec<(&'static str, &'static str)>,
+    pub today: String,
+}
+
+impl Chrome {
+    pub fn new(auth: &Authenticated, demo: bool) -> Self {
+        let has = |r: Role| auth.user.roles.contains(&r);
+        let mut nav = vec![("/", "Home")];
+        if has(Role::CareManager) {
+            nav.push(("/caseload", "My caseload"));
+        }
+        if has(Role::CareManager) || has(Role::Psychiatrist) {
+            nav.push(("/review-list", "Case review list"));
+        }
+        Chrome {
+            user_name: auth.user.display_name.clone(),
+            roles: auth.user.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", "),
+            practice_name: auth.practice.name.clone(),
+            demo,
+            nav,
+            today: auth.today.to_string(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    title: String,
+    message: String,
+    request_id: String,
+}
+
+/// An error as a page: a short message, never internals; the request id to quote.
+pub fn error_page(error: ApiError) -> Response {
+    let status = error.status();
+    if let ApiError::Internal(cause) = &error {
+        tracing::error!(request_id = %current_request_id(), %cause, "page failed");
+    }
+    let message = match &error {
+        ApiError::NotFound => "There is nothing here, or you do not have access to it.".to_owned(),
+        ApiError::Invalid(v) => v.to_string(),
+        ApiError::Internal(_) => "Something went wrong on our side. Nothing was changed.".to_owned(),
+        other => other.to_string(),
+    };
+    let page = ErrorPage {
+        status: status.as_u16(),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        message,
+        request_id: current_request_id(),
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "error").into_response(),
+    }
+}
+
+/// Render a template, or the error page if rendering fails.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => error_page(ApiError::Internal(e.to_string())),
+    }
+}
+
+/// The page routes.
+pub fn entries() -> Vec<Entry> {
+    use Access::*;
+    use axum::routing::{get, post};
+    vec![
+        Entry::new("GET", "/sign-in", Public, get(sign_in::form)),
+        Entry::new("POST", "/sign-in", Public, post(sign_in::submit)),
+        Entry::new("POST", "/sign-out", SignedIn, post(sign_in::sign_out)),
+        Entry::new("GET", "/", SignedIn, get(home::home)),
+        Entry::new("GET", "/caseload", Practice(O::ReadOwnCaseload), get(registry::caseload)),
+        Entry::new("GET", "/review-list", Practice(O::ReadReviewList), get(registry::review_list)),
+        Entry::new("POST", "/patients/search", Practice(O::ReadDemographics), post(patients::search)),
+        Entry::new("GET", "/patients/{id}", Patient(O::ReadDemographics), get(patients::chart)),
+        Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),
+    ]
+}

@@ -1,0 +1,106 @@
+//! Patient search (a POST: names and birth dates never appear in a URL) and the chart.
+
+use super::registry::{RowView, row_view};
+use super::{Chrome, render};
+use crate::access::{Can, OnPatient, op};
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+use stepwise_domain::access::{Operation, Relation, acting_role};
+use stepwise_domain::episode::EpisodeStatus;
+use stepwise_domain::registry::{EpisodeFacts, caseload_row};
+use stepwise_store::PatientQuery;
+use stepwise_store::model::{Assessment, Episode, Patient, PatientSummary};
+
+#[derive(Deserialize)]
+pub struct SearchForm {
+    q: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    chrome: Chrome,
+    q: String,
+    error: Option<String>,
+    results: Vec<PatientSummary>,
+}
+
+pub async fn search(State(state): State<AppState>, can: Can<op::ReadDemographics>, Form(f): Form<SearchForm>) -> Response {
+    let chrome = Chrome::new(&can.auth, state.config.demo.is_some());
+    let q = match PatientQuery::parse(&f.q) {
+        Ok(q) => q,
+        Err(e) => {
+            return render(&SearchPage { chrome, q: f.q, error: Some(crate::error::ApiError::from(e).problem().errors.first().map(|e| e.message.clone()).unwrap_or_default()), results: vec![] });
+        }
+    };
+    match state.store.search_patients(&can.ctx, &q).await {
+        Ok(results) => render(&SearchPage { chrome, q: f.q, error: None, results }),
+        Err(e) => super::error_page(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "patient.html")]
+struct ChartPage {
+    chrome: Chrome,
+    patient: Patient,
+    age: i32,
+    clinical: bool,
+    episodes: Vec<Episode>,
+    open_row: Option<RowView>,
+    assessments: Vec<Assessment>,
+}
+
+pub async fn chart(State(state): State<AppState>, on: OnPatient<op::ReadDemographics>) -> Response {
+    let chrome = Chrome::new(&on.auth, state.config.demo.is_some());
+    let patient = match state.store.patient(&on.ctx, on.id).await {
+        Ok(p) => p,
+        Err(e) => return super::error_page(e.into()),
+    };
+    // Clinical sections only for those whose role and relationship allow them.
+    let rel = match state.store.relationship(on.ctx.practice, on.auth.user.id, on.id).await {
+        Ok(Some(r)) => Relation { assigned_practitioner: r.treating_practitioner, assigned_care_manager: r.care_manager, in_cocm: r.in_cocm },
+        Ok(None) => Relation::default(),
+        Err(e) => return super::error_page(e.into()),
+    };
+    let clinical_role = acting_role(&on.auth.user.roles, Operation::ReadClinical, Some(rel));
+    let (mut episodes, mut assessments, mut open_row) = (Vec::new(), Vec::new(), None);
+    if let Some(role) = clinical_role {
+        let ctx = on.auth.ctx(Some(role));
+        episodes = match state.store.patient_episodes(&ctx, on.id).await {
+            Ok(e) => e,
+            Err(e) => return super::error_page(e.into()),
+        };
+        assessments = match state.store.patient_assessments(&ctx, on.id, None).await {
+            Ok(a) => a,
+            Err(e) => return super::error_page(e.into()),
+        };
+        if let Some(open) = episodes.iter().find(|e| !e.status.is_closed() && e.status != EpisodeStatus::Referred) {
+            // The registry's view of the open episode, from the same facts as the caseload.
+            if let Ok(Some(facts)) = state.store.episode_facts(&ctx, open.id).await {
+                let facts: EpisodeFacts = facts;
+                let summary = PatientSummary {
+                    id: patient.id,
+                    mrn: patient.details.mrn.to_string(),
+                    given_name: patient.details.given_name.clone(),
+                    family_name: patient.details.family_name.clone(),
+                    birth_date: patient.details.birth_date,
+                };
+                open_row = Some(row_view(&summary, &caseload_row(&facts, on.ctx.today, &on.auth.practice.settings.registry)));
+            }
+        }
+    }
+    render(&ChartPage {
+        chrome,
+        age: stepwise_domain::patient::age_on(patient.details.birth_date, on.ctx.today),
+        patient,
+        clinical: clinical_role.is_some(),
+        episodes,
+        open_row,
+        assessments,
+    })
+}
