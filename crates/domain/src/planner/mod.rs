@@ -7,14 +7,24 @@
 //! Framework, in our own words; they are never presented as the licensed assessment tool.
 
 pub mod assessment;
+pub mod caseload;
 pub mod checklist;
 mod dates;
 pub mod decision_tree;
 pub mod level;
+pub mod model;
+pub mod presets;
 pub mod self_rating;
+pub mod team;
+pub mod team_gaps;
 
 pub use assessment::{ReadinessAssessment, ReadinessChange, ReadinessResult, compare};
+pub use caseload::{CaseloadProfile, CaseloadRange, capacity};
 pub use checklist::{Checklist, ChecklistItem, ItemStatus};
 pub use decision_tree::{TreeAnswers, TreePlacement, TreeQuestion, place};
 pub use level::{Category, Dimension, FRAMEWORK_NOTE, IntegrationLevel};
+pub use model::{Alternative, CareModel, ModelInputs, PayerMix, Recommendation, recommend_model};
+pub use presets::{RegistryDefaults, ScreeningInstrument, Specialty, Weekday, registry_defaults};
 pub use self_rating::{RatingConsensus, Respondent, SelfRating, consensus};
+pub use team::{Employment, Fte, TeamMember, TeamMemberId, TeamMemberInput};
+pub use team_gaps::{Severity, TeamGap, TeamGapKind, team_capacity, team_gaps};
