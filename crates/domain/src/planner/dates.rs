@@ -20,6 +20,27 @@ pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
     })
 }
 
+/// The same for `Option<Date>` (`null` when absent).
+pub mod option {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(date: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+        match date {
+            Some(d) => super::serialize(d, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(text) => Date::parse(text.trim(), ISO_DATE).map(Some).map_err(|_| {
+                serde::de::Error::custom(format!("'{text}' is not a date in the form YYYY-MM-DD"))
+            }),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde::{Deserialize, Serialize};

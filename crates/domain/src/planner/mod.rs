@@ -14,9 +14,12 @@ pub mod decision_tree;
 pub mod level;
 pub mod model;
 pub mod presets;
+pub mod role_card;
 pub mod self_rating;
 pub mod team;
 pub mod team_gaps;
+pub mod training;
+pub mod workflow;
 
 pub use assessment::{ReadinessAssessment, ReadinessChange, ReadinessResult, compare};
 pub use caseload::{CaseloadProfile, CaseloadRange, capacity};
@@ -25,6 +28,12 @@ pub use decision_tree::{TreeAnswers, TreePlacement, TreeQuestion, place};
 pub use level::{Category, Dimension, FRAMEWORK_NOTE, IntegrationLevel};
 pub use model::{Alternative, CareModel, ModelInputs, PayerMix, Recommendation, recommend_model};
 pub use presets::{RegistryDefaults, ScreeningInstrument, Specialty, Weekday, registry_defaults};
+pub use role_card::{RoleCard, StepRef, role_cards};
 pub use self_rating::{RatingConsensus, Respondent, SelfRating, consensus};
 pub use team::{Employment, Fte, TeamMember, TeamMemberId, TeamMemberInput};
 pub use team_gaps::{Severity, TeamGap, TeamGapKind, team_capacity, team_gaps};
+pub use training::{
+    DueReason, DueStatus, TrainingDue, TrainingPlan, TrainingSettings, default_training_plan,
+    training_completion, training_due,
+};
+pub use workflow::{WorkflowPlan, WorkflowStep, default_workflow, validate_workflow};
