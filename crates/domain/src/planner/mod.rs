@@ -9,11 +9,14 @@
 pub mod assessment;
 pub mod caseload;
 pub mod checklist;
+mod content_en;
 mod dates;
 pub mod decision_tree;
+pub mod engagement;
 pub mod level;
 pub mod model;
 pub mod presets;
+pub mod reading_level;
 pub mod role_card;
 pub mod self_rating;
 pub mod team;
@@ -25,9 +28,11 @@ pub use assessment::{ReadinessAssessment, ReadinessChange, ReadinessResult, comp
 pub use caseload::{CaseloadProfile, CaseloadRange, capacity};
 pub use checklist::{Checklist, ChecklistItem, ItemStatus};
 pub use decision_tree::{TreeAnswers, TreePlacement, TreeQuestion, place};
+pub use engagement::{ContentKey, PatientContent, Topic, patient_content};
 pub use level::{Category, Dimension, FRAMEWORK_NOTE, IntegrationLevel};
 pub use model::{Alternative, CareModel, ModelInputs, PayerMix, Recommendation, recommend_model};
 pub use presets::{RegistryDefaults, ScreeningInstrument, Specialty, Weekday, registry_defaults};
+pub use reading_level::flesch_kincaid_grade;
 pub use role_card::{RoleCard, StepRef, role_cards};
 pub use self_rating::{RatingConsensus, Respondent, SelfRating, consensus};
 pub use team::{Employment, Fte, TeamMember, TeamMemberId, TeamMemberInput};
