@@ -21,6 +21,7 @@ pub mod role_card;
 pub mod self_rating;
 pub mod team;
 pub mod team_gaps;
+pub mod telehealth;
 pub mod training;
 pub mod workflow;
 
@@ -37,6 +38,9 @@ pub use role_card::{RoleCard, StepRef, role_cards};
 pub use self_rating::{RatingConsensus, Respondent, SelfRating, consensus};
 pub use team::{Employment, Fte, TeamMember, TeamMemberId, TeamMemberInput};
 pub use team_gaps::{Severity, TeamGap, TeamGapKind, team_capacity, team_gaps};
+pub use telehealth::{
+    Modality, TelehealthContact, TelehealthRules, TelehealthWarning, telehealth_warnings,
+};
 pub use training::{
     DueReason, DueStatus, TrainingDue, TrainingPlan, TrainingSettings, default_training_plan,
     training_completion, training_due,
