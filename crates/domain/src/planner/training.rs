@@ -69,6 +69,8 @@ pub struct TrainingPlan {
     pub sessions: Vec<TrainingSession>,
     #[serde(default)]
     pub completions: Vec<Completion>,
+    #[serde(default)]
+    pub settings: TrainingSettings,
 }
 
 /// Adjustable timing, with our defaults [P].
@@ -295,6 +297,7 @@ pub fn default_training_plan(model: CareModel) -> TrainingPlan {
             .collect(),
         sessions: Vec::new(),
         completions: Vec::new(),
+        settings: TrainingSettings::default(),
     }
 }
 
@@ -325,7 +328,11 @@ impl TrainingPlan {
 }
 
 /// Who is due or overdue for what on `today`, most overdue first.
-pub fn training_due(
+pub fn training_due(plan: &TrainingPlan, team: &[TeamMember], today: Date) -> Vec<TrainingDue> {
+    due_with(plan, team, today, plan.settings)
+}
+
+fn due_with(
     plan: &TrainingPlan,
     team: &[TeamMember],
     today: Date,
@@ -400,13 +407,13 @@ pub fn training_completion(plan: &TrainingPlan, team: &[TeamMember], today: Date
     if pairs.is_empty() {
         return 1.0;
     }
-    let overdue: Vec<(TeamMemberId, String)> = training_due(
+    let overdue: Vec<(TeamMemberId, String)> = due_with(
         plan,
         team,
         today,
         TrainingSettings {
             due_soon_days: 0,
-            ..Default::default()
+            ..plan.settings
         },
     )
     .into_iter()
@@ -487,24 +494,14 @@ mod tests {
             &["workflow_and_roles"],
         );
         let team = [member(1, Role::MaNurse, date!(2026 - 03 - 02))];
-        let d = training_due(
-            &plan,
-            &team,
-            date!(2026 - 03 - 02),
-            TrainingSettings::default(),
-        );
+        let d = training_due(&plan, &team, date!(2026 - 03 - 02));
         assert_eq!(d.len(), 1);
         assert_eq!(
             (d[0].reason, d[0].status),
             (DueReason::Initial, DueStatus::Due)
         );
         assert_eq!(d[0].due_on, date!(2026 - 04 - 01));
-        let d = training_due(
-            &plan,
-            &team,
-            date!(2026 - 04 - 02),
-            TrainingSettings::default(),
-        );
+        let d = training_due(&plan, &team, date!(2026 - 04 - 02));
         assert_eq!(d[0].status, DueStatus::Overdue);
     }
 
@@ -538,12 +535,7 @@ mod tests {
                 module: "screening".into(),
                 completed_on: done,
             });
-            let d = training_due(
-                &p,
-                std::slice::from_ref(&ma),
-                today,
-                TrainingSettings::default(),
-            );
+            let d = training_due(&p, std::slice::from_ref(&ma), today);
             assert_eq!(d.first().map(|d| (d.reason, d.status)), expected, "{today}");
         }
     }
@@ -572,12 +564,7 @@ mod tests {
             attended: vec![],
         });
         let team = [old.clone(), new.clone()];
-        let d = training_due(
-            &p,
-            &team,
-            date!(2026 - 04 - 10),
-            TrainingSettings::default(),
-        );
+        let d = training_due(&p, &team, date!(2026 - 04 - 10));
         let old_due: Vec<_> = d.iter().filter(|d| d.member == old.id).collect();
         assert_eq!(old_due.len(), 1);
         assert_eq!(old_due[0].module, "workflow_and_roles");
@@ -593,15 +580,7 @@ mod tests {
 
         // Once the session is held with both attending, nothing is due.
         p.sessions[2].attended = vec![old.id, new.id];
-        assert!(
-            training_due(
-                &p,
-                &team,
-                date!(2026 - 04 - 21),
-                TrainingSettings::default()
-            )
-            .is_empty()
-        );
+        assert!(training_due(&p, &team, date!(2026 - 04 - 21)).is_empty());
         assert_eq!(training_completion(&p, &team, date!(2026 - 04 - 21)), 1.0);
     }
 
