@@ -14,9 +14,12 @@ mod dates;
 pub mod decision_tree;
 pub mod engagement;
 pub mod goals;
+pub mod journey;
 pub mod level;
 pub mod metrics;
 pub mod model;
+pub mod next_step;
+pub mod plan;
 pub mod presets;
 pub mod reading_level;
 pub mod role_card;
@@ -33,9 +36,12 @@ pub use checklist::{Checklist, ChecklistItem, ItemStatus};
 pub use decision_tree::{TreeAnswers, TreePlacement, TreeQuestion, place};
 pub use engagement::{ContentKey, PatientContent, Topic, patient_content};
 pub use goals::{GOAL_DAYS, Goal, GoalInput, GoalProgress, GoalStatus};
+pub use journey::{Journey, JourneyStage, JourneyStep, RegistrySummary, StepStatus, journey};
 pub use level::{Category, Dimension, FRAMEWORK_NOTE, IntegrationLevel};
 pub use metrics::{Baseline, METRICS, MetricValue, MetricsPlan};
 pub use model::{Alternative, CareModel, ModelInputs, PayerMix, Recommendation, recommend_model};
+pub use next_step::{NextAction, NextStep, next_step};
+pub use plan::{ModelChoice, PlanDocument, PracticePlan, PracticeProfile, plan_document};
 pub use presets::{RegistryDefaults, ScreeningInstrument, Specialty, Weekday, registry_defaults};
 pub use reading_level::flesch_kincaid_grade;
 pub use role_card::{RoleCard, StepRef, role_cards};
@@ -50,3 +56,6 @@ pub use training::{
     training_completion, training_due,
 };
 pub use workflow::{WorkflowPlan, WorkflowStep, default_workflow, validate_workflow};
+
+#[cfg(test)]
+mod scenario_tests;
