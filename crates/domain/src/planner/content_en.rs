@@ -129,7 +129,8 @@ const CONFIDENTIALITY: &[SectionText] = &[
     SectionText {
         topic: Topic::PrivacyQuestions,
         heading: "Questions",
-        body: "If you have questions about your privacy, ask us for our notice of privacy \
+        body: "Some state laws give mental health records extra protection, and we follow \
+               them. If you have questions about your privacy, ask us for our notice of privacy \
                practices. It explains your rights in more detail.",
     },
 ];

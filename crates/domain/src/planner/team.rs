@@ -24,9 +24,7 @@ impl fmt::Display for TeamMemberId {
 
 /// A full-time equivalent between 0.01 and 1.00, kept in hundredths so sums are exact.
 /// In JSON it is a decimal number (`0.5`).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = f64, minimum = 0.01, maximum = 1.0))]
 #[serde(try_from = "f64", into = "f64")]
 pub struct Fte(u16);

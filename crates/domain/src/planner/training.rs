@@ -302,6 +302,14 @@ pub fn default_training_plan(model: CareModel) -> TrainingPlan {
 }
 
 impl TrainingPlan {
+    /// The training plan of one role: the modules it takes, in plan order.
+    pub fn for_role(&self, role: Role) -> Vec<&TrainingModule> {
+        self.modules
+            .iter()
+            .filter(|m| m.roles.contains(&role))
+            .collect()
+    }
+
     /// The last day `member` completed `module` on or before `today` (a session attended or a
     /// completion recorded).
     pub fn last_completed(&self, member: TeamMemberId, module: &str, today: Date) -> Option<Date> {
