@@ -18,6 +18,7 @@ pub mod ids;
 pub mod instruments;
 pub mod measurement;
 pub mod patient;
+pub mod planner;
 pub mod record;
 pub mod registry;
 pub mod role;

@@ -1,0 +1,199 @@
+//! The practice's plan as one serializable document: readiness history, model, team, training,
+//! workflow, metrics and goals. The store keeps it; the API returns it as JSON, with the facts
+//! derived from it (`PlanDocument`).
+
+use super::assessment::{ReadinessAssessment, ReadinessChange, ReadinessResult, compare};
+use super::caseload::{CaseloadProfile, CaseloadRange};
+use super::goals::{Goal, GoalProgress};
+use super::journey::{Journey, RegistrySummary, journey};
+use super::level::FRAMEWORK_NOTE;
+use super::metrics::MetricsPlan;
+use super::model::{CareModel, ModelInputs, PayerMix, Recommendation, recommend_model};
+use super::presets::{RegistryDefaults, Specialty, registry_defaults};
+use super::role_card::{RoleCard, role_cards};
+use super::team::TeamMember;
+use super::team_gaps::{TeamGap, team_capacity, team_gaps};
+use super::training::{TrainingDue, TrainingPlan, default_training_plan, training_due};
+use super::workflow::{WorkflowPlan, validate_workflow};
+use crate::error::ValidationError;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+/// What the practice is: size, payers, specialty, population.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PracticeProfile {
+    pub practitioners: u32,
+    pub patients: u32,
+    pub payer_mix: PayerMix,
+    pub specialty: Specialty,
+    pub caseload: CaseloadProfile,
+}
+
+impl Default for PracticeProfile {
+    fn default() -> Self {
+        Self {
+            practitioners: 0,
+            patients: 0,
+            payer_mix: PayerMix::default(),
+            specialty: Specialty::PrimaryCare,
+            caseload: CaseloadProfile::default(),
+        }
+    }
+}
+
+/// The model the practice chose and the registry defaults it set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ModelChoice {
+    pub model: CareModel,
+    #[serde(with = "super::dates")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub chosen_on: Date,
+    pub registry: RegistryDefaults,
+    /// The recommendation shown when the choice was made, kept for the record. The practice
+    /// may choose another model.
+    pub recommendation: Option<Recommendation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PracticePlan {
+    #[serde(default)]
+    pub profile: PracticeProfile,
+    /// Every assessment taken, in any order.
+    #[serde(default)]
+    pub readiness: Vec<ReadinessAssessment>,
+    #[serde(default)]
+    pub model: Option<ModelChoice>,
+    #[serde(default)]
+    pub team: Vec<TeamMember>,
+    #[serde(default)]
+    pub training: TrainingPlan,
+    #[serde(default)]
+    pub workflow: Option<WorkflowPlan>,
+    #[serde(default)]
+    pub metrics: MetricsPlan,
+    #[serde(default)]
+    pub goals: Vec<Goal>,
+}
+
+impl PracticePlan {
+    /// Results of every non-empty assessment, oldest first.
+    pub fn readiness_results(&self) -> Vec<ReadinessResult> {
+        let mut taken: Vec<&ReadinessAssessment> =
+            self.readiness.iter().filter(|a| !a.is_empty()).collect();
+        taken.sort_by_key(|a| a.assessed_on);
+        taken.into_iter().map(ReadinessAssessment::result).collect()
+    }
+
+    pub fn latest_readiness(&self) -> Option<ReadinessResult> {
+        self.readiness_results().pop()
+    }
+
+    /// From the first assessment to the latest, when there are two.
+    pub fn readiness_change(&self) -> Option<ReadinessChange> {
+        let results = self.readiness_results();
+        match (results.first(), results.last()) {
+            (Some(a), Some(b)) if results.len() > 1 => Some(compare(a, b)),
+            _ => None,
+        }
+    }
+
+    pub fn model_inputs(&self) -> ModelInputs {
+        ModelInputs::from_roster(
+            self.latest_readiness().and_then(|r| r.level),
+            &self.team,
+            self.profile.practitioners,
+            self.profile.patients,
+            self.profile.payer_mix,
+        )
+    }
+
+    pub fn recommendation(&self) -> Recommendation {
+        recommend_model(&self.model_inputs())
+    }
+
+    pub fn chosen_model(&self) -> Option<CareModel> {
+        self.model.as_ref().map(|m| m.model)
+    }
+
+    /// Choose `model` on `today`: records the recommendation of the day, sets the registry
+    /// defaults for the practice's specialty and, when the plan has no curriculum yet, the
+    /// default training modules. The workflow is left to the team (start from
+    /// `default_workflow`).
+    pub fn choose_model(&mut self, model: CareModel, today: Date) {
+        self.model = Some(ModelChoice {
+            model,
+            chosen_on: today,
+            registry: registry_defaults(model, self.profile.specialty),
+            recommendation: Some(self.recommendation()),
+        });
+        if self.training.modules.is_empty() {
+            self.training.modules = default_training_plan(model).modules;
+        }
+    }
+
+    /// Team gaps for the chosen model (coordinated care when none is chosen yet).
+    pub fn team_gaps(&self, summary: &RegistrySummary) -> Vec<TeamGap> {
+        team_gaps(
+            &self.team,
+            self.chosen_model().unwrap_or(CareModel::Coordinated),
+            summary.enrolled_patients,
+            self.profile.caseload,
+        )
+    }
+
+    /// Every problem in the parts a person edits, with nested field names.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let mut errors = ValidationError::new();
+        let mut nested = |prefix: &str, r: Result<(), ValidationError>| {
+            if let Err(e) = r {
+                errors.errors.extend(e.nested(prefix).errors);
+            }
+        };
+        nested("profile", self.profile.payer_mix.validate());
+        if let Some(m) = &self.model {
+            nested("model.registry", m.registry.validate());
+        }
+        if let Some(w) = &self.workflow {
+            nested("workflow", validate_workflow(w));
+        }
+        nested("metrics", self.metrics.validate());
+        errors.into_result()
+    }
+}
+
+/// The plan with everything derived from it, as the API returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlanDocument {
+    pub plan: PracticePlan,
+    pub readiness_results: Vec<ReadinessResult>,
+    pub readiness_change: Option<ReadinessChange>,
+    pub recommendation: Recommendation,
+    pub team_gaps: Vec<TeamGap>,
+    pub caseload_capacity: CaseloadRange,
+    pub training_due: Vec<TrainingDue>,
+    pub role_cards: Vec<RoleCard>,
+    pub goals: Vec<GoalProgress>,
+    pub journey: Journey,
+    /// Shown with any level or assessment: based on the CIHS framework, not a licensed tool.
+    pub framework_note: String,
+}
+
+pub fn plan_document(plan: &PracticePlan, summary: &RegistrySummary, today: Date) -> PlanDocument {
+    PlanDocument {
+        readiness_results: plan.readiness_results(),
+        readiness_change: plan.readiness_change(),
+        recommendation: plan.recommendation(),
+        team_gaps: plan.team_gaps(summary),
+        caseload_capacity: team_capacity(&plan.team, plan.profile.caseload),
+        training_due: training_due(&plan.training, &plan.team, today),
+        role_cards: plan.workflow.as_ref().map(role_cards).unwrap_or_default(),
+        goals: plan.goals.iter().map(|g| g.progress(today)).collect(),
+        journey: journey(plan, summary, today),
+        framework_note: FRAMEWORK_NOTE.to_owned(),
+        plan: plan.clone(),
+    }
+}
