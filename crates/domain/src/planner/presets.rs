@@ -306,7 +306,7 @@ mod tests {
         let d = registry_defaults(CareModel::Cocm, Specialty::PrimaryCare);
         assert_eq!(d.screening.steps[0].then_if_positive, Some(Phq9));
         assert_eq!(d.screening.steps[1].then_if_positive, Some(Gad7));
-        assert!(Phq9.is_scored() && Gad7.is_scored() && !Epds.is_scored());
+        assert!(ScreeningInstrument::ALL.iter().all(|i| i.is_scored()), "every screening instrument is scored");
         assert!(Epds.licence_note().unwrap().contains("Royal College"));
     }
 
