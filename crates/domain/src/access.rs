@@ -115,7 +115,9 @@ pub fn allowed(role: Role, op: Operation, relation: Option<Relation>) -> bool {
         RecordCaseReview => role == Psychiatrist,
         ReadReviewList => matches!(role, Psychiatrist | CareManager),
         ReadOwnCaseload => role == CareManager,
-        ReadOpenRecommendations => !per_patient && matches!(role, TreatingPractitioner | Psychiatrist),
+        ReadOpenRecommendations => {
+            !per_patient && matches!(role, TreatingPractitioner | Psychiatrist)
+        }
         Administer => role == PracticeAdmin,
     }
 }

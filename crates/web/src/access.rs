@@ -140,7 +140,10 @@ impl Authenticated {
 impl FromRequestParts<AppState> for Authenticated {
     type Rejection = Rejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let meta = RequestMeta::of(parts);
         let now = state.clock.now();
         let (principal, session_hash) = if let Some(token) = bearer_from_headers(&parts.headers) {
@@ -150,7 +153,8 @@ impl FromRequestParts<AppState> for Authenticated {
                 .await
                 .map_err(|e| Rejection::new(&meta, e))?;
             (p, None)
-        } else if let Some(sid) = session_from_headers(&parts.headers, state.config.secure_cookies) {
+        } else if let Some(sid) = session_from_headers(&parts.headers, state.config.secure_cookies)
+        {
             let hash = secret_hash(&sid);
             let p = state
                 .store
@@ -229,7 +233,10 @@ pub struct Can<O: Op> {
 impl<O: Op> FromRequestParts<AppState> for Can<O> {
     type Rejection = Rejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let auth = Authenticated::from_request_parts(parts, state).await?;
         match acting_role(&auth.user.roles, O::OP, None) {
             Some(role) => Ok(Can {
@@ -293,7 +300,10 @@ pub type OnPatient<O> = OnRecord<PatientKey, O>;
 impl<K: Key, O: Op> FromRequestParts<AppState> for OnRecord<K, O> {
     type Rejection = Rejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let auth = Authenticated::from_request_parts(parts, state).await?;
         let not_found = || Rejection::new(&auth.meta, ApiError::NotFound);
         let Ok(Path(uuid)) = Path::<Uuid>::from_request_parts(parts, state).await else {
@@ -306,7 +316,11 @@ impl<K: Key, O: Op> FromRequestParts<AppState> for OnRecord<K, O> {
             Ok(None) => return Err(auth.deny(state, None, O::OP).await),
             Err(e) => return Err(Rejection::new(&auth.meta, e)),
         };
-        let rel = match state.store.relationship(practice, auth.user.id, patient).await {
+        let rel = match state
+            .store
+            .relationship(practice, auth.user.id, patient)
+            .await
+        {
             Ok(Some(r)) => Relation {
                 assigned_practitioner: r.treating_practitioner,
                 assigned_care_manager: r.care_manager,

@@ -19,14 +19,15 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 
 /// Check a password against a stored hash. CPU-heavy: call from `spawn_blocking`.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
 }
 
 /// A hash of no one's password, checked when the account does not exist so that an unknown
 /// email costs the same time as a wrong password.
-pub static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    hash_password(&new_secret()).unwrap_or_default()
-});
+pub static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password(&new_secret()).unwrap_or_default());
 
 /// 256 random bits, URL-safe base64: a session id or an API token.
 pub fn new_secret() -> String {
@@ -50,7 +51,11 @@ pub fn new_token() -> String {
 /// The session cookie's name: `__Host-` (which browsers only accept with `Secure`, no domain
 /// and path `/`) when cookies are secure.
 pub fn cookie_name(secure: bool) -> &'static str {
-    if secure { "__Host-stepwise_session" } else { "stepwise_session" }
+    if secure {
+        "__Host-stepwise_session"
+    } else {
+        "stepwise_session"
+    }
 }
 
 pub fn session_cookie(secure: bool, value: &str, max_age_secs: i64) -> String {
@@ -84,9 +89,15 @@ pub fn session_from_headers(headers: &HeaderMap, secure: bool) -> Option<String>
 
 /// The bearer token of an `Authorization` header.
 pub fn bearer_from_headers(headers: &HeaderMap) -> Option<String> {
-    let v = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let v = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, token) = v.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
 }
 
 #[cfg(test)]
@@ -116,13 +127,19 @@ mod tests {
     #[test]
     fn reads_cookie_and_bearer() {
         let mut h = HeaderMap::new();
-        h.insert("cookie", HeaderValue::from_static("a=1; stepwise_session=abc; b=2"));
+        h.insert(
+            "cookie",
+            HeaderValue::from_static("a=1; stepwise_session=abc; b=2"),
+        );
         assert_eq!(session_from_headers(&h, false).as_deref(), Some("abc"));
         assert_eq!(session_from_headers(&h, true), None);
         h.insert("authorization", HeaderValue::from_static("Bearer swt_x"));
         assert_eq!(bearer_from_headers(&h).as_deref(), Some("swt_x"));
         h.insert("authorization", HeaderValue::from_static("Basic abc"));
         assert_eq!(bearer_from_headers(&h), None);
-        assert!(session_cookie(true, "v", 10).contains("__Host-stepwise_session=v; Path=/; HttpOnly; SameSite=Strict"));
+        assert!(
+            session_cookie(true, "v", 10)
+                .contains("__Host-stepwise_session=v; Path=/; HttpOnly; SameSite=Strict")
+        );
     }
 }

@@ -107,7 +107,9 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Conflict => ApiError::Conflict(StoreError::Conflict.to_string()),
-            StoreError::Duplicate { field, message } => ApiError::Invalid(ValidationError::field(field, message)),
+            StoreError::Duplicate { field, message } => {
+                ApiError::Invalid(ValidationError::field(field, message))
+            }
             StoreError::Invalid(v) => ApiError::Invalid(v),
             StoreError::AuditUnavailable => ApiError::Unavailable,
             other => ApiError::Internal(other.to_string()),

@@ -39,7 +39,12 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn new(method: &'static str, path: &'static str, access: Access, router: MethodRouter<AppState>) -> Self {
+    pub fn new(
+        method: &'static str,
+        path: &'static str,
+        access: Access,
+        router: MethodRouter<AppState>,
+    ) -> Self {
         Entry {
             method,
             path,

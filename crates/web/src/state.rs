@@ -49,15 +49,20 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> OffsetDateTime {
-        self.0.lock().map(|t| *t).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        self.0
+            .lock()
+            .map(|t| *t)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
     }
 }
 
 /// The civil date at `now` in an IANA time zone; UTC's date if the zone is unknown.
 pub fn local_date(now: OffsetDateTime, time_zone: &str) -> Date {
-    let local = jiff::tz::TimeZone::get(time_zone)
-        .ok()
-        .and_then(|tz| jiff::Timestamp::from_second(now.unix_timestamp()).ok().map(|ts| ts.to_zoned_datetime(tz).date()));
+    let local = jiff::tz::TimeZone::get(time_zone).ok().and_then(|tz| {
+        jiff::Timestamp::from_second(now.unix_timestamp())
+            .ok()
+            .map(|ts| ts.to_zoned_datetime(tz).date())
+    });
     local
         .and_then(|d| {
             let month = time::Month::try_from(d.month() as u8).ok()?;
@@ -121,7 +126,10 @@ impl AppState {
     }
 
     /// A practice's record (time zone and settings), cached: only this process changes it.
-    pub async fn practice(&self, id: PracticeId) -> Result<Arc<Practice>, stepwise_store::StoreError> {
+    pub async fn practice(
+        &self,
+        id: PracticeId,
+    ) -> Result<Arc<Practice>, stepwise_store::StoreError> {
         if let Some(p) = self.practices.read().ok().and_then(|m| m.get(&id).cloned()) {
             return Ok(p);
         }

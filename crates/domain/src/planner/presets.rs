@@ -306,7 +306,10 @@ mod tests {
         let d = registry_defaults(CareModel::Cocm, Specialty::PrimaryCare);
         assert_eq!(d.screening.steps[0].then_if_positive, Some(Phq9));
         assert_eq!(d.screening.steps[1].then_if_positive, Some(Gad7));
-        assert!(ScreeningInstrument::ALL.iter().all(|i| i.is_scored()), "every screening instrument is scored");
+        assert!(
+            ScreeningInstrument::ALL.iter().all(|i| i.is_scored()),
+            "every screening instrument is scored"
+        );
         assert!(Epds.licence_note().unwrap().contains("Royal College"));
     }
 

@@ -258,7 +258,11 @@ impl Store {
     }
 
     /// An episode's stored registry facts (audited as a read of the episode).
-    pub async fn episode_facts(&self, ctx: &Ctx, episode: EpisodeId) -> Result<Option<EpisodeFacts>> {
+    pub async fn episode_facts(
+        &self,
+        ctx: &Ctx,
+        episode: EpisodeId,
+    ) -> Result<Option<EpisodeFacts>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             patient_id: Uuid,

@@ -200,7 +200,16 @@ async fn caseload_and_review_list(store: &Store) {
     let facts = store.episode_facts(&cm, slow.id).await.unwrap().unwrap();
     assert_eq!(facts.phq9.map(|t| t.count), Some(2));
     let other = practice(store, "South Clinic").await;
-    assert!(store.episode_facts(&ctx(other.id, other.care_manager, Role::CareManager), slow.id).await.unwrap().is_none());
+    assert!(
+        store
+            .episode_facts(
+                &ctx(other.id, other.care_manager, Role::CareManager),
+                slow.id
+            )
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // Stored facts equal a recomputation from the history, after every kind of write.
     assert!(store.verify_facts(p.id).await.unwrap().is_empty());

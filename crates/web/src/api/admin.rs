@@ -54,7 +54,10 @@ pub struct StaffMember {
 
 /// The practice's active staff with their roles (for assignments and referrals).
 #[utoipa::path(get, path = "/api/v1/staff", tag = "practice", responses((status = 200, body = Vec<StaffMember>)))]
-pub async fn staff(State(state): State<AppState>, auth: Authenticated) -> ApiResult<Json<Vec<StaffMember>>> {
+pub async fn staff(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> ApiResult<Json<Vec<StaffMember>>> {
     let users = state.store.users(auth.user.practice).await?;
     Ok(Json(
         users
@@ -98,17 +101,29 @@ pub async fn update_settings(
     Body(settings): Body<PracticeSettings>,
 ) -> ApiResult<Json<PracticeSettings>> {
     let r = &settings.registry;
-    if r.not_improving_weeks == 0 || r.long_enrollment_months == 0 || r.case_review_months_active == 0 {
-        return Err(ApiError::invalid("registry", "week and month thresholds must be at least 1"));
+    if r.not_improving_weeks == 0
+        || r.long_enrollment_months == 0
+        || r.case_review_months_active == 0
+    {
+        return Err(ApiError::invalid(
+            "registry",
+            "week and month thresholds must be at least 1",
+        ));
     }
-    state.store.update_practice_settings(&can.ctx, &settings).await?;
+    state
+        .store
+        .update_practice_settings(&can.ctx, &settings)
+        .await?;
     state.forget_practice(can.ctx.practice);
     Ok(Json(settings))
 }
 
 /// The practice's sites.
 #[utoipa::path(get, path = "/api/v1/sites", tag = "practice", responses((status = 200, body = Vec<Site>)))]
-pub async fn sites(State(state): State<AppState>, auth: Authenticated) -> ApiResult<Json<Vec<Site>>> {
+pub async fn sites(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> ApiResult<Json<Vec<Site>>> {
     Ok(Json(state.store.sites(auth.user.practice).await?))
 }
 
@@ -121,13 +136,22 @@ pub struct NewSite {
 /// Add a site (practice administrator).
 #[utoipa::path(post, path = "/api/v1/sites", tag = "practice", request_body = NewSite,
     responses((status = 201, body = Site), (status = 422, body = crate::error::Problem)))]
-pub async fn create_site(State(state): State<AppState>, can: Can<op::Administer>, Body(body): Body<NewSite>) -> ApiResult<Response> {
-    Ok(created(state.store.create_site(&can.ctx, &body.name).await?))
+pub async fn create_site(
+    State(state): State<AppState>,
+    can: Can<op::Administer>,
+    Body(body): Body<NewSite>,
+) -> ApiResult<Response> {
+    Ok(created(
+        state.store.create_site(&can.ctx, &body.name).await?,
+    ))
 }
 
 /// The practice's user accounts (practice administrator).
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Vec<User>)))]
-pub async fn users(State(state): State<AppState>, can: Can<op::Administer>) -> ApiResult<Json<Vec<User>>> {
+pub async fn users(
+    State(state): State<AppState>,
+    can: Can<op::Administer>,
+) -> ApiResult<Json<Vec<User>>> {
     Ok(Json(state.store.users(can.ctx.practice).await?))
 }
 
@@ -151,7 +175,10 @@ pub struct NewUserBody {
 /// Check a new password and hash it off the async threads.
 pub async fn checked_hash(password: &str) -> ApiResult<String> {
     if password.chars().count() < PASSWORD_MIN {
-        return Err(ApiError::invalid("password", format!("must be at least {PASSWORD_MIN} characters")));
+        return Err(ApiError::invalid(
+            "password",
+            format!("must be at least {PASSWORD_MIN} characters"),
+        ));
     }
     let pw = password.to_owned();
     tokio::task::spawn_blocking(move || hash_password(&pw))
@@ -163,7 +190,11 @@ pub async fn checked_hash(password: &str) -> ApiResult<String> {
 /// Create a user account (practice administrator).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserBody,
     responses((status = 201, body = User), (status = 422, body = crate::error::Problem)))]
-pub async fn create_user(State(state): State<AppState>, can: Can<op::Administer>, Body(body): Body<NewUserBody>) -> ApiResult<Response> {
+pub async fn create_user(
+    State(state): State<AppState>,
+    can: Can<op::Administer>,
+    Body(body): Body<NewUserBody>,
+) -> ApiResult<Response> {
     let password_hash = match &body.password {
         Some(pw) => Some(checked_hash(pw).await?),
         None => None,
@@ -201,16 +232,26 @@ pub async fn set_roles(
     IfMatch(version): IfMatch,
     Body(body): Body<RolesBody>,
 ) -> ApiResult<Response> {
-    let user = state.store.set_roles(&can.ctx, id, version, &body.roles).await?;
+    let user = state
+        .store
+        .set_roles(&can.ctx, id, version, &body.roles)
+        .await?;
     Ok(with_etag(user.version, user))
 }
 
 /// Disable an account: its sessions and tokens stop working at once (practice administrator).
 #[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "users", params(("id" = UserId, Path)),
     responses((status = 200, body = User), (status = 404, body = crate::error::Problem)))]
-pub async fn disable_user(State(state): State<AppState>, can: Can<op::Administer>, Path(id): Path<UserId>) -> ApiResult<Json<User>> {
+pub async fn disable_user(
+    State(state): State<AppState>,
+    can: Can<op::Administer>,
+    Path(id): Path<UserId>,
+) -> ApiResult<Json<User>> {
     if id == can.auth.user.id {
-        return Err(ApiError::invalid("id", "You cannot disable your own account"));
+        return Err(ApiError::invalid(
+            "id",
+            "You cannot disable your own account",
+        ));
     }
     Ok(Json(state.store.disable_user(&can.ctx, id).await?))
 }

@@ -20,7 +20,10 @@ use utoipa::ToSchema;
 /// A patient's episodes, newest first.
 #[utoipa::path(get, path = "/api/v1/patients/{id}/episodes", tag = "episodes", params(("id" = PatientId, Path)),
     responses((status = 200, body = Vec<Episode>), (status = 404, body = crate::error::Problem)))]
-pub async fn list(State(state): State<AppState>, on: OnPatient<op::ReadClinical>) -> ApiResult<Json<Vec<Episode>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    on: OnPatient<op::ReadClinical>,
+) -> ApiResult<Json<Vec<Episode>>> {
     Ok(Json(state.store.patient_episodes(&on.ctx, on.id).await?))
 }
 
@@ -38,19 +41,29 @@ pub struct NewEpisode {
 /// Refer the patient to Collaborative Care or general BHI: a new episode, status referred.
 #[utoipa::path(post, path = "/api/v1/patients/{id}/episodes", tag = "episodes", request_body = NewEpisode, params(("id" = PatientId, Path)),
     responses((status = 201, body = Episode), (status = 422, body = crate::error::Problem)))]
-pub async fn create(State(state): State<AppState>, on: OnPatient<op::ManageEpisode>, Body(body): Body<NewEpisode>) -> ApiResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    on: OnPatient<op::ManageEpisode>,
+    Body(body): Body<NewEpisode>,
+) -> ApiResult<Response> {
     let referred_on = parse_date("referred_on", &body.referred_on)?;
     let referrer = body
         .referring_practitioner
         .or_else(|| (on.role == Role::TreatingPractitioner).then_some(on.auth.user.id));
-    let ep = state.store.create_episode(&on.ctx, on.patient, body.program, referred_on, referrer).await?;
+    let ep = state
+        .store
+        .create_episode(&on.ctx, on.patient, body.program, referred_on, referrer)
+        .await?;
     Ok(created(ep))
 }
 
 /// An episode with its timeline, consents and care plan; the ETag is the episode's version.
 #[utoipa::path(get, path = "/api/v1/episodes/{id}", tag = "episodes", params(("id" = EpisodeId, Path)),
     responses((status = 200, body = EpisodeDetail), (status = 404, body = crate::error::Problem)))]
-pub async fn read(State(state): State<AppState>, on: OnRecord<EpisodeKey, op::ReadClinical>) -> ApiResult<Response> {
+pub async fn read(
+    State(state): State<AppState>,
+    on: OnRecord<EpisodeKey, op::ReadClinical>,
+) -> ApiResult<Response> {
     let d = state.store.episode(&on.ctx, on.id).await?;
     Ok(with_etag(d.episode.version, d))
 }
@@ -58,10 +71,16 @@ pub async fn read(State(state): State<AppState>, on: OnRecord<EpisodeKey, op::Re
 /// Document the patient's consent to the episode's program (obtained by the signed-in user).
 #[utoipa::path(post, path = "/api/v1/episodes/{id}/consents", tag = "episodes", request_body = ConsentInput, params(("id" = EpisodeId, Path)),
     responses((status = 201, body = ConsentRecord), (status = 422, body = crate::error::Problem)))]
-pub async fn record_consent(State(state): State<AppState>, on: OnRecord<EpisodeKey, op::ManageEpisode>, Body(input): Body<ConsentInput>) -> ApiResult<Response> {
+pub async fn record_consent(
+    State(state): State<AppState>,
+    on: OnRecord<EpisodeKey, op::ManageEpisode>,
+    Body(input): Body<ConsentInput>,
+) -> ApiResult<Response> {
     let ep = state.store.episode(&on.ctx, on.id).await?.episode;
     let consent = input.parse(ep.program, on.auth.user.id, on.ctx.today)?;
-    Ok(created(state.store.record_consent(&on.ctx, on.id, &consent).await?))
+    Ok(created(
+        state.store.record_consent(&on.ctx, on.id, &consent).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -76,10 +95,23 @@ pub struct Revocation {
 /// Revoke a consent; it stays on record with its revocation.
 #[utoipa::path(post, path = "/api/v1/consents/{id}/revocation", tag = "episodes", request_body = Revocation, params(("id" = ConsentId, Path)),
     responses((status = 200, body = ConsentRecord), (status = 422, body = crate::error::Problem)))]
-pub async fn revoke_consent(State(state): State<AppState>, on: OnRecord<ConsentKey, op::ManageEpisode>, Body(body): Body<Revocation>) -> ApiResult<Json<ConsentRecord>> {
+pub async fn revoke_consent(
+    State(state): State<AppState>,
+    on: OnRecord<ConsentKey, op::ManageEpisode>,
+    Body(body): Body<Revocation>,
+) -> ApiResult<Json<ConsentRecord>> {
     let on_date = parse_date("revoked_on", &body.revoked_on)?;
-    let note = body.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    Ok(Json(state.store.revoke_consent(&on.ctx, on.id, on_date, note).await?))
+    let note = body
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    Ok(Json(
+        state
+            .store
+            .revoke_consent(&on.ctx, on.id, on_date, note)
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -102,7 +134,10 @@ pub async fn transition(
     Body(body): Body<TransitionBody>,
 ) -> ApiResult<Response> {
     let on_date = parse_date("on", &body.on)?;
-    let ep = state.store.transition_episode(&on.ctx, on.id, version, &body.transition, on_date).await?;
+    let ep = state
+        .store
+        .transition_episode(&on.ctx, on.id, version, &body.transition, on_date)
+        .await?;
     Ok(with_etag(ep.version, ep))
 }
 
@@ -118,7 +153,10 @@ pub async fn care_plan(
     Body(input): Body<CarePlanInput>,
 ) -> ApiResult<Response> {
     let plan = input.parse()?;
-    let rec = state.store.update_care_plan(&on.ctx, on.id, version, &plan).await?;
+    let rec = state
+        .store
+        .update_care_plan(&on.ctx, on.id, version, &plan)
+        .await?;
     Ok(with_etag(rec.version, rec))
 }
 
@@ -132,7 +170,10 @@ pub async fn flags(
     IfMatch(version): IfMatch,
     Body(flags): Body<ManualFlags>,
 ) -> ApiResult<Response> {
-    let ep = state.store.set_manual_flags(&on.ctx, on.id, version, flags).await?;
+    let ep = state
+        .store
+        .set_manual_flags(&on.ctx, on.id, version, flags)
+        .await?;
     Ok(with_etag(ep.version, ep))
 }
 

@@ -15,8 +15,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
-use stepwise_domain::access::Operation as O;
 use stepwise_domain::ValidationError;
+use stepwise_domain::access::Operation as O;
 
 /// A JSON request body. Malformed JSON, unknown fields and wrong types are answered with 422
 /// and the path of the offending field.
@@ -32,7 +32,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| ct.starts_with("application/json"));
         if !json {
-            return Err(ApiError::invalid("body", "send the body as JSON with Content-Type: application/json"));
+            return Err(ApiError::invalid(
+                "body",
+                "send the body as JSON with Content-Type: application/json",
+            ));
         }
         let bytes = Bytes::from_request(req, state)
             .await
@@ -62,7 +65,9 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
             .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
             .and_then(|s| s.parse().ok())
             .map(IfMatch)
-            .ok_or_else(|| ApiError::invalid("If-Match", "must be the record's version, e.g. \"3\""))
+            .ok_or_else(|| {
+                ApiError::invalid("If-Match", "must be the record's version, e.g. \"3\"")
+            })
     }
 }
 
@@ -83,45 +88,205 @@ pub fn created<T: serde::Serialize>(body: T) -> Response {
 /// Every API route with its access rule. The router and the OpenAPI document are built from
 /// this list, and the tests walk it.
 pub fn entries() -> Vec<Entry> {
-    use axum::routing::{get, post, put};
     use Access::*;
+    use axum::routing::{get, post, put};
     vec![
         Entry::new("GET", "/api/v1/health", Public, get(admin::health)),
-        Entry::new("GET", "/api/v1/openapi.json", Public, get(crate::openapi::document)),
+        Entry::new(
+            "GET",
+            "/api/v1/openapi.json",
+            Public,
+            get(crate::openapi::document),
+        ),
         Entry::new("GET", "/api/v1/me", SignedIn, get(admin::me)),
         Entry::new("GET", "/api/v1/staff", SignedIn, get(admin::staff)),
         Entry::new("GET", "/api/v1/practice", SignedIn, get(admin::practice)),
-        Entry::new("PUT", "/api/v1/practice/settings", Practice(O::Administer), put(admin::update_settings)),
+        Entry::new(
+            "PUT",
+            "/api/v1/practice/settings",
+            Practice(O::Administer),
+            put(admin::update_settings),
+        ),
         Entry::new("GET", "/api/v1/sites", SignedIn, get(admin::sites)),
-        Entry::new("POST", "/api/v1/sites", Practice(O::Administer), post(admin::create_site)),
-        Entry::new("GET", "/api/v1/users", Practice(O::Administer), get(admin::users)),
-        Entry::new("POST", "/api/v1/users", Practice(O::Administer), post(admin::create_user)),
-        Entry::new("PUT", "/api/v1/users/{id}/roles", Practice(O::Administer), put(admin::set_roles)),
-        Entry::new("POST", "/api/v1/users/{id}/disable", Practice(O::Administer), post(admin::disable_user)),
-        Entry::new("POST", "/api/v1/patients", Practice(O::EditDemographics), post(patients::create)),
-        Entry::new("POST", "/api/v1/patients/search", Practice(O::ReadDemographics), post(patients::search)),
-        Entry::new("GET", "/api/v1/patients/{id}", Patient(O::ReadDemographics), get(patients::read)),
-        Entry::new("PUT", "/api/v1/patients/{id}", Patient(O::EditDemographics), put(patients::update)),
-        Entry::new("GET", "/api/v1/patients/{id}/episodes", Patient(O::ReadClinical), get(episodes::list)),
-        Entry::new("POST", "/api/v1/patients/{id}/episodes", Patient(O::ManageEpisode), post(episodes::create)),
-        Entry::new("GET", "/api/v1/patients/{id}/assessments", Patient(O::ReadClinical), get(records::assessments)),
-        Entry::new("POST", "/api/v1/patients/{id}/assessments", Patient(O::RecordAssessment), post(records::record_assessment)),
-        Entry::new("POST", "/api/v1/assessments/{id}/entered-in-error", Patient(O::RecordAssessment), post(records::assessment_in_error)),
-        Entry::new("GET", "/api/v1/episodes/{id}", Patient(O::ReadClinical), get(episodes::read)),
-        Entry::new("POST", "/api/v1/episodes/{id}/consents", Patient(O::ManageEpisode), post(episodes::record_consent)),
-        Entry::new("POST", "/api/v1/consents/{id}/revocation", Patient(O::ManageEpisode), post(episodes::revoke_consent)),
-        Entry::new("POST", "/api/v1/episodes/{id}/transitions", Patient(O::ManageEpisode), post(episodes::transition)),
-        Entry::new("PUT", "/api/v1/episodes/{id}/care-plan", Patient(O::ManageEpisode), put(episodes::care_plan)),
-        Entry::new("PUT", "/api/v1/episodes/{id}/flags", Patient(O::ManageEpisode), put(episodes::flags)),
-        Entry::new("GET", "/api/v1/episodes/{id}/contacts", Patient(O::ReadClinical), get(records::contacts)),
-        Entry::new("POST", "/api/v1/episodes/{id}/contacts", Patient(O::RecordContact), post(records::record_contact)),
-        Entry::new("POST", "/api/v1/contacts/{id}/entered-in-error", Patient(O::RecordContact), post(records::contact_in_error)),
-        Entry::new("GET", "/api/v1/episodes/{id}/recommendations", Patient(O::ReadClinical), get(registry::episode_recommendations)),
-        Entry::new("GET", "/api/v1/caseload", Practice(O::ReadOwnCaseload), get(registry::caseload)),
-        Entry::new("GET", "/api/v1/review-list", Practice(O::ReadReviewList), get(registry::review_list)),
-        Entry::new("POST", "/api/v1/case-reviews", Practice(O::RecordCaseReview), post(registry::create_case_review)),
-        Entry::new("GET", "/api/v1/recommendations", Practice(O::ReadOpenRecommendations), get(registry::open_recommendations)),
-        Entry::new("POST", "/api/v1/recommendations/{id}/decision", Patient(O::DecideRecommendation), post(registry::decide)),
-        Entry::new("POST", "/api/v1/recommendations/{id}/completion", Patient(O::CompleteRecommendation), post(registry::complete)),
+        Entry::new(
+            "POST",
+            "/api/v1/sites",
+            Practice(O::Administer),
+            post(admin::create_site),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/users",
+            Practice(O::Administer),
+            get(admin::users),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/users",
+            Practice(O::Administer),
+            post(admin::create_user),
+        ),
+        Entry::new(
+            "PUT",
+            "/api/v1/users/{id}/roles",
+            Practice(O::Administer),
+            put(admin::set_roles),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/users/{id}/disable",
+            Practice(O::Administer),
+            post(admin::disable_user),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/patients",
+            Practice(O::EditDemographics),
+            post(patients::create),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/patients/search",
+            Practice(O::ReadDemographics),
+            post(patients::search),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/patients/{id}",
+            Patient(O::ReadDemographics),
+            get(patients::read),
+        ),
+        Entry::new(
+            "PUT",
+            "/api/v1/patients/{id}",
+            Patient(O::EditDemographics),
+            put(patients::update),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/patients/{id}/episodes",
+            Patient(O::ReadClinical),
+            get(episodes::list),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/patients/{id}/episodes",
+            Patient(O::ManageEpisode),
+            post(episodes::create),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/patients/{id}/assessments",
+            Patient(O::ReadClinical),
+            get(records::assessments),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/patients/{id}/assessments",
+            Patient(O::RecordAssessment),
+            post(records::record_assessment),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/assessments/{id}/entered-in-error",
+            Patient(O::RecordAssessment),
+            post(records::assessment_in_error),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/episodes/{id}",
+            Patient(O::ReadClinical),
+            get(episodes::read),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/episodes/{id}/consents",
+            Patient(O::ManageEpisode),
+            post(episodes::record_consent),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/consents/{id}/revocation",
+            Patient(O::ManageEpisode),
+            post(episodes::revoke_consent),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/episodes/{id}/transitions",
+            Patient(O::ManageEpisode),
+            post(episodes::transition),
+        ),
+        Entry::new(
+            "PUT",
+            "/api/v1/episodes/{id}/care-plan",
+            Patient(O::ManageEpisode),
+            put(episodes::care_plan),
+        ),
+        Entry::new(
+            "PUT",
+            "/api/v1/episodes/{id}/flags",
+            Patient(O::ManageEpisode),
+            put(episodes::flags),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/episodes/{id}/contacts",
+            Patient(O::ReadClinical),
+            get(records::contacts),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/episodes/{id}/contacts",
+            Patient(O::RecordContact),
+            post(records::record_contact),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/contacts/{id}/entered-in-error",
+            Patient(O::RecordContact),
+            post(records::contact_in_error),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/episodes/{id}/recommendations",
+            Patient(O::ReadClinical),
+            get(registry::episode_recommendations),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/caseload",
+            Practice(O::ReadOwnCaseload),
+            get(registry::caseload),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/review-list",
+            Practice(O::ReadReviewList),
+            get(registry::review_list),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/case-reviews",
+            Practice(O::RecordCaseReview),
+            post(registry::create_case_review),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/recommendations",
+            Practice(O::ReadOpenRecommendations),
+            get(registry::open_recommendations),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/recommendations/{id}/decision",
+            Patient(O::DecideRecommendation),
+            post(registry::decide),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/recommendations/{id}/completion",
+            Patient(O::CompleteRecommendation),
+            post(registry::complete),
+        ),
     ]
 }

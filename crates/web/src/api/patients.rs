@@ -17,9 +17,16 @@ use utoipa::ToSchema;
 /// Register a patient.
 #[utoipa::path(post, path = "/api/v1/patients", tag = "patients", request_body = PatientInput,
     responses((status = 201, body = Patient), (status = 422, body = crate::error::Problem)))]
-pub async fn create(State(state): State<AppState>, can: Can<op::EditDemographics>, Body(input): Body<PatientInput>) -> ApiResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    can: Can<op::EditDemographics>,
+    Body(input): Body<PatientInput>,
+) -> ApiResult<Response> {
     let new = input.parse_new(can.ctx.today)?;
-    let p = state.store.create_patient(&can.ctx, new.details, new.assignments).await?;
+    let p = state
+        .store
+        .create_patient(&can.ctx, new.details, new.assignments)
+        .await?;
     Ok(created(p))
 }
 
@@ -34,7 +41,11 @@ pub struct SearchBody {
 /// Find patients by name, MRN or date of birth (at most 50).
 #[utoipa::path(post, path = "/api/v1/patients/search", tag = "patients", request_body = SearchBody,
     responses((status = 200, body = Vec<PatientSummary>), (status = 422, body = crate::error::Problem)))]
-pub async fn search(State(state): State<AppState>, can: Can<op::ReadDemographics>, Body(body): Body<SearchBody>) -> ApiResult<Json<Vec<PatientSummary>>> {
+pub async fn search(
+    State(state): State<AppState>,
+    can: Can<op::ReadDemographics>,
+    Body(body): Body<SearchBody>,
+) -> ApiResult<Json<Vec<PatientSummary>>> {
     let q = PatientQuery::parse(&body.q)?;
     Ok(Json(state.store.search_patients(&can.ctx, &q).await?))
 }
@@ -42,7 +53,10 @@ pub async fn search(State(state): State<AppState>, can: Can<op::ReadDemographics
 /// A patient's demographics and care team; the ETag is the version to send when correcting.
 #[utoipa::path(get, path = "/api/v1/patients/{id}", tag = "patients", params(("id" = PatientId, Path)),
     responses((status = 200, body = Patient), (status = 404, body = crate::error::Problem)))]
-pub async fn read(State(state): State<AppState>, on: OnPatient<op::ReadDemographics>) -> ApiResult<Response> {
+pub async fn read(
+    State(state): State<AppState>,
+    on: OnPatient<op::ReadDemographics>,
+) -> ApiResult<Response> {
     let p = state.store.patient(&on.ctx, on.id).await?;
     Ok(with_etag(p.version, p))
 }
@@ -58,6 +72,9 @@ pub async fn update(
     Body(input): Body<PatientInput>,
 ) -> ApiResult<Response> {
     let new = input.parse_new(on.ctx.today)?;
-    let p = state.store.update_patient(&on.ctx, on.id, version, new.details, new.assignments).await?;
+    let p = state
+        .store
+        .update_patient(&on.ctx, on.id, version, new.details, new.assignments)
+        .await?;
     Ok(with_etag(p.version, p))
 }

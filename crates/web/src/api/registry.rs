@@ -13,23 +13,36 @@ use stepwise_domain::ids::{EpisodeId, RecommendationId};
 use stepwise_domain::patient::parse_date;
 use stepwise_domain::role::Role;
 use stepwise_store::RecommendationFilter;
-use stepwise_store::model::{CaseReview, CaseloadEntry, NewCaseReviewItem, Recommendation, ReviewListEntry};
+use stepwise_store::model::{
+    CaseReview, CaseloadEntry, NewCaseReviewItem, Recommendation, ReviewListEntry,
+};
 use utoipa::ToSchema;
 
 /// The signed-in care manager's caseload: every referred or open episode of their patients,
 /// with the registry's columns and flags, safety first.
 #[utoipa::path(get, path = "/api/v1/caseload", tag = "registry",
     responses((status = 200, body = Vec<CaseloadEntry>), (status = 404, body = crate::error::Problem)))]
-pub async fn caseload(State(state): State<AppState>, can: Can<op::ReadOwnCaseload>) -> ApiResult<Json<Vec<CaseloadEntry>>> {
+pub async fn caseload(
+    State(state): State<AppState>,
+    can: Can<op::ReadOwnCaseload>,
+) -> ApiResult<Json<Vec<CaseloadEntry>>> {
     let settings = &can.auth.practice.settings.registry;
-    Ok(Json(state.store.caseload(&can.ctx, can.auth.user.id, settings).await?))
+    Ok(Json(
+        state
+            .store
+            .caseload(&can.ctx, can.auth.user.id, settings)
+            .await?,
+    ))
 }
 
 /// The psychiatric case-review list: patients who are new, not improving, a safety concern,
 /// flagged for discussion or overdue for review.
 #[utoipa::path(get, path = "/api/v1/review-list", tag = "registry",
     responses((status = 200, body = Vec<ReviewListEntry>), (status = 404, body = crate::error::Problem)))]
-pub async fn review_list(State(state): State<AppState>, can: Can<op::ReadReviewList>) -> ApiResult<Json<Vec<ReviewListEntry>>> {
+pub async fn review_list(
+    State(state): State<AppState>,
+    can: Can<op::ReadReviewList>,
+) -> ApiResult<Json<Vec<ReviewListEntry>>> {
     let settings = &can.auth.practice.settings.registry;
     Ok(Json(state.store.review_list(&can.ctx, settings).await?))
 }
@@ -58,7 +71,11 @@ pub struct CaseReviewBody {
 /// Record a psychiatric case review held by the signed-in consultant.
 #[utoipa::path(post, path = "/api/v1/case-reviews", tag = "registry", request_body = CaseReviewBody,
     responses((status = 201, body = CaseReview), (status = 422, body = crate::error::Problem)))]
-pub async fn create_case_review(State(state): State<AppState>, can: Can<op::RecordCaseReview>, Body(body): Body<CaseReviewBody>) -> ApiResult<Response> {
+pub async fn create_case_review(
+    State(state): State<AppState>,
+    can: Can<op::RecordCaseReview>,
+    Body(body): Body<CaseReviewBody>,
+) -> ApiResult<Response> {
     let review_on = parse_date("review_on", &body.review_on)?;
     let items: Vec<NewCaseReviewItem> = body
         .items
@@ -71,7 +88,13 @@ pub async fn create_case_review(State(state): State<AppState>, can: Can<op::Reco
         .collect();
     let review = state
         .store
-        .create_case_review(&can.ctx, review_on, can.auth.user.id, body.notes.as_deref(), &items)
+        .create_case_review(
+            &can.ctx,
+            review_on,
+            can.auth.user.id,
+            body.notes.as_deref(),
+            &items,
+        )
         .await?;
     Ok(created(review))
 }
@@ -80,7 +103,10 @@ pub async fn create_case_review(State(state): State<AppState>, can: Can<op::Reco
 /// decision or to be done; for the psychiatric consultant, all of the practice's.
 #[utoipa::path(get, path = "/api/v1/recommendations", tag = "registry",
     responses((status = 200, body = Vec<Recommendation>), (status = 404, body = crate::error::Problem)))]
-pub async fn open_recommendations(State(state): State<AppState>, can: Can<op::ReadOpenRecommendations>) -> ApiResult<Json<Vec<Recommendation>>> {
+pub async fn open_recommendations(
+    State(state): State<AppState>,
+    can: Can<op::ReadOpenRecommendations>,
+) -> ApiResult<Json<Vec<Recommendation>>> {
     let filter = if can.role == Role::TreatingPractitioner {
         RecommendationFilter::OpenForPractitioner(can.auth.user.id)
     } else {
@@ -92,8 +118,16 @@ pub async fn open_recommendations(State(state): State<AppState>, can: Can<op::Re
 /// Every recommendation of an episode, open or closed.
 #[utoipa::path(get, path = "/api/v1/episodes/{id}/recommendations", tag = "registry", params(("id" = EpisodeId, Path)),
     responses((status = 200, body = Vec<Recommendation>), (status = 404, body = crate::error::Problem)))]
-pub async fn episode_recommendations(State(state): State<AppState>, on: OnRecord<EpisodeKey, op::ReadClinical>) -> ApiResult<Json<Vec<Recommendation>>> {
-    Ok(Json(state.store.recommendations(&on.ctx, RecommendationFilter::Episode(on.id)).await?))
+pub async fn episode_recommendations(
+    State(state): State<AppState>,
+    on: OnRecord<EpisodeKey, op::ReadClinical>,
+) -> ApiResult<Json<Vec<Recommendation>>> {
+    Ok(Json(
+        state
+            .store
+            .recommendations(&on.ctx, RecommendationFilter::Episode(on.id))
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -117,7 +151,10 @@ pub async fn decide(
         Decision::Accept => RecommendationAction::Accept,
         Decision::Decline { reason } => RecommendationAction::Decline { reason },
     };
-    let r = state.store.decide_recommendation(&on.ctx, on.id, version, &action).await?;
+    let r = state
+        .store
+        .decide_recommendation(&on.ctx, on.id, version, &action)
+        .await?;
     Ok(with_etag(r.version, r))
 }
 

@@ -26,25 +26,41 @@ pub async fn home(State(state): State<AppState>, auth: Authenticated) -> Respons
     let roles = &auth.user.roles;
     // A care manager starts on the caseload, the consultant on the review list.
     if let Some(role) = acting_role(roles, Operation::ReadOwnCaseload, None) {
-        return match state.store.caseload(&auth.ctx(Some(role)), auth.user.id, settings).await {
+        return match state
+            .store
+            .caseload(&auth.ctx(Some(role)), auth.user.id, settings)
+            .await
+        {
             Ok(entries) => render(&CaseloadPage {
                 chrome: Chrome::new(&auth, demo),
                 title: "My caseload",
-                rows: entries.iter().map(|e| row_view(&e.patient, &e.row)).collect(),
+                rows: entries
+                    .iter()
+                    .map(|e| row_view(&e.patient, &e.row))
+                    .collect(),
                 review_list: false,
             }),
             Err(e) => super::error_page(e.into()),
         };
     }
     if roles.contains(&Role::Psychiatrist) {
-        return match state.store.review_list(&auth.ctx(Some(Role::Psychiatrist)), settings).await {
+        return match state
+            .store
+            .review_list(&auth.ctx(Some(Role::Psychiatrist)), settings)
+            .await
+        {
             Ok(entries) => render(&CaseloadPage {
                 chrome: Chrome::new(&auth, demo),
                 title: "Psychiatric case review list",
                 rows: entries
                     .iter()
                     .map(|e| super::registry::RowView {
-                        reasons: e.reasons.iter().map(|r| r.code().replace('_', " ")).collect::<Vec<_>>().join(", "),
+                        reasons: e
+                            .reasons
+                            .iter()
+                            .map(|r| r.code().replace('_', " "))
+                            .collect::<Vec<_>>()
+                            .join(", "),
                         ..row_view(&e.patient, &e.row)
                     })
                     .collect(),
@@ -57,11 +73,29 @@ pub async fn home(State(state): State<AppState>, auth: Authenticated) -> Respons
     let show_recommendations = roles.contains(&Role::TreatingPractitioner);
     if show_recommendations {
         let ctx = auth.ctx(Some(Role::TreatingPractitioner));
-        match state.store.recommendations(&ctx, RecommendationFilter::OpenForPractitioner(auth.user.id)).await {
+        match state
+            .store
+            .recommendations(
+                &ctx,
+                RecommendationFilter::OpenForPractitioner(auth.user.id),
+            )
+            .await
+        {
             Ok(recs) => {
                 recommendations = recs
                     .into_iter()
-                    .map(|r| (r.patient.to_string(), r.review_on.to_string(), r.text, if r.status.is_open() && r.decided_by.is_none() { "waiting for your decision" } else { "accepted, not yet done" }))
+                    .map(|r| {
+                        (
+                            r.patient.to_string(),
+                            r.review_on.to_string(),
+                            r.text,
+                            if r.status.is_open() && r.decided_by.is_none() {
+                                "waiting for your decision"
+                            } else {
+                                "accepted, not yet done"
+                            },
+                        )
+                    })
                     .collect();
             }
             Err(e) => return super::error_page(e.into()),

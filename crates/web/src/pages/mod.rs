@@ -16,7 +16,6 @@ use axum::response::{Html, IntoResponse, Response};
 use stepwise_domain::access::Operation as O;
 use stepwise_domain::role::Role;
 
-
 /// What every signed-in page shows around its content.
 pub struct Chrome {
     pub user_name: String,
@@ -39,7 +38,13 @@ impl Chrome {
         }
         Chrome {
             user_name: auth.user.display_name.clone(),
-            roles: auth.user.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", "),
+            roles: auth
+                .user
+                .roles
+                .iter()
+                .map(|r| r.label())
+                .collect::<Vec<_>>()
+                .join(", "),
             practice_name: auth.practice.name.clone(),
             demo,
             nav,
@@ -66,7 +71,9 @@ pub fn error_page(error: ApiError) -> Response {
     let message = match &error {
         ApiError::NotFound => "There is nothing here, or you do not have access to it.".to_owned(),
         ApiError::Invalid(v) => v.to_string(),
-        ApiError::Internal(_) => "Something went wrong on our side. Nothing was changed.".to_owned(),
+        ApiError::Internal(_) => {
+            "Something went wrong on our side. Nothing was changed.".to_owned()
+        }
         other => other.to_string(),
     };
     let page = ErrorPage {
@@ -98,10 +105,30 @@ pub fn entries() -> Vec<Entry> {
         Entry::new("POST", "/sign-in", Public, post(sign_in::submit)),
         Entry::new("POST", "/sign-out", SignedIn, post(sign_in::sign_out)),
         Entry::new("GET", "/", SignedIn, get(home::home)),
-        Entry::new("GET", "/caseload", Practice(O::ReadOwnCaseload), get(registry::caseload)),
-        Entry::new("GET", "/review-list", Practice(O::ReadReviewList), get(registry::review_list)),
-        Entry::new("POST", "/patients/search", Practice(O::ReadDemographics), post(patients::search)),
-        Entry::new("GET", "/patients/{id}", Patient(O::ReadDemographics), get(patients::chart)),
+        Entry::new(
+            "GET",
+            "/caseload",
+            Practice(O::ReadOwnCaseload),
+            get(registry::caseload),
+        ),
+        Entry::new(
+            "GET",
+            "/review-list",
+            Practice(O::ReadReviewList),
+            get(registry::review_list),
+        ),
+        Entry::new(
+            "POST",
+            "/patients/search",
+            Practice(O::ReadDemographics),
+            post(patients::search),
+        ),
+        Entry::new(
+            "GET",
+            "/patients/{id}",
+            Patient(O::ReadDemographics),
+            get(patients::chart),
+        ),
         Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),
     ]
 }

@@ -29,16 +29,37 @@ struct SearchPage {
     results: Vec<PatientSummary>,
 }
 
-pub async fn search(State(state): State<AppState>, can: Can<op::ReadDemographics>, Form(f): Form<SearchForm>) -> Response {
+pub async fn search(
+    State(state): State<AppState>,
+    can: Can<op::ReadDemographics>,
+    Form(f): Form<SearchForm>,
+) -> Response {
     let chrome = Chrome::new(&can.auth, state.config.demo.is_some());
     let q = match PatientQuery::parse(&f.q) {
         Ok(q) => q,
         Err(e) => {
-            return render(&SearchPage { chrome, q: f.q, error: Some(crate::error::ApiError::from(e).problem().errors.first().map(|e| e.message.clone()).unwrap_or_default()), results: vec![] });
+            return render(&SearchPage {
+                chrome,
+                q: f.q,
+                error: Some(
+                    crate::error::ApiError::from(e)
+                        .problem()
+                        .errors
+                        .first()
+                        .map(|e| e.message.clone())
+                        .unwrap_or_default(),
+                ),
+                results: vec![],
+            });
         }
     };
     match state.store.search_patients(&can.ctx, &q).await {
-        Ok(results) => render(&SearchPage { chrome, q: f.q, error: None, results }),
+        Ok(results) => render(&SearchPage {
+            chrome,
+            q: f.q,
+            error: None,
+            results,
+        }),
         Err(e) => super::error_page(e.into()),
     }
 }
@@ -62,8 +83,16 @@ pub async fn chart(State(state): State<AppState>, on: OnPatient<op::ReadDemograp
         Err(e) => return super::error_page(e.into()),
     };
     // Clinical sections only for those whose role and relationship allow them.
-    let rel = match state.store.relationship(on.ctx.practice, on.auth.user.id, on.id).await {
-        Ok(Some(r)) => Relation { assigned_practitioner: r.treating_practitioner, assigned_care_manager: r.care_manager, in_cocm: r.in_cocm },
+    let rel = match state
+        .store
+        .relationship(on.ctx.practice, on.auth.user.id, on.id)
+        .await
+    {
+        Ok(Some(r)) => Relation {
+            assigned_practitioner: r.treating_practitioner,
+            assigned_care_manager: r.care_manager,
+            in_cocm: r.in_cocm,
+        },
         Ok(None) => Relation::default(),
         Err(e) => return super::error_page(e.into()),
     };
@@ -79,7 +108,10 @@ pub async fn chart(State(state): State<AppState>, on: OnPatient<op::ReadDemograp
             Ok(a) => a,
             Err(e) => return super::error_page(e.into()),
         };
-        if let Some(open) = episodes.iter().find(|e| !e.status.is_closed() && e.status != EpisodeStatus::Referred) {
+        if let Some(open) = episodes
+            .iter()
+            .find(|e| !e.status.is_closed() && e.status != EpisodeStatus::Referred)
+        {
             // The registry's view of the open episode, from the same facts as the caseload.
             if let Ok(Some(facts)) = state.store.episode_facts(&ctx, open.id).await {
                 let facts: EpisodeFacts = facts;
@@ -90,7 +122,10 @@ pub async fn chart(State(state): State<AppState>, on: OnPatient<op::ReadDemograp
                     family_name: patient.details.family_name.clone(),
                     birth_date: patient.details.birth_date,
                 };
-                open_row = Some(row_view(&summary, &caseload_row(&facts, on.ctx.today, &on.auth.practice.settings.registry)));
+                open_row = Some(row_view(
+                    &summary,
+                    &caseload_row(&facts, on.ctx.today, &on.auth.practice.settings.registry),
+                ));
             }
         }
     }

@@ -51,16 +51,24 @@ pub fn row_view(p: &PatientSummary, r: &CaseloadRow) -> RowView {
         mrn: p.mrn.clone(),
         status: r.status.label(),
         program: r.program.label(),
-        flags: r.flags.iter().map(|f| (f.kind.code(), f.kind.label(), f.reason.clone())).collect(),
+        flags: r
+            .flags
+            .iter()
+            .map(|f| (f.kind.code(), f.kind.label(), f.reason.clone()))
+            .collect(),
         phq9: trend(r.phq9.as_ref(), r.phq9_change_percent),
         gad7: trend(r.gad7.as_ref(), r.gad7_change_percent),
-        weeks: r.weeks_in_treatment.map_or_else(|| "—".into(), |w| w.to_string()),
+        weeks: r
+            .weeks_in_treatment
+            .map_or_else(|| "—".into(), |w| w.to_string()),
         sessions: r.sessions,
         last_contact: opt_date(r.last_contact_on),
         follow_up_due: opt_date(r.follow_up_due),
         last_review: opt_date(r.last_case_review_on),
         minutes: match (&r.next_threshold_code, r.minutes_to_next_threshold) {
-            (Some(code), Some(to_go)) => format!("{} min ({to_go} to {code})", r.minutes_this_month),
+            (Some(code), Some(to_go)) => {
+                format!("{} min ({to_go} to {code})", r.minutes_this_month)
+            }
             _ => format!("{} min", r.minutes_this_month),
         },
         reasons: String::new(),
@@ -78,11 +86,18 @@ pub struct CaseloadPage {
 
 pub async fn caseload(State(state): State<AppState>, can: Can<op::ReadOwnCaseload>) -> Response {
     let settings = &can.auth.practice.settings.registry;
-    match state.store.caseload(&can.ctx, can.auth.user.id, settings).await {
+    match state
+        .store
+        .caseload(&can.ctx, can.auth.user.id, settings)
+        .await
+    {
         Ok(entries) => render(&CaseloadPage {
             chrome: Chrome::new(&can.auth, state.config.demo.is_some()),
             title: "My caseload",
-            rows: entries.iter().map(|e| row_view(&e.patient, &e.row)).collect(),
+            rows: entries
+                .iter()
+                .map(|e| row_view(&e.patient, &e.row))
+                .collect(),
             review_list: false,
         }),
         Err(e) => super::error_page(e.into()),
@@ -98,7 +113,12 @@ pub async fn review_list(State(state): State<AppState>, can: Can<op::ReadReviewL
             rows: entries
                 .iter()
                 .map(|e| RowView {
-                    reasons: e.reasons.iter().map(|r| r.code().replace('_', " ")).collect::<Vec<_>>().join(", "),
+                    reasons: e
+                        .reasons
+                        .iter()
+                        .map(|r| r.code().replace('_', " "))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     ..row_view(&e.patient, &e.row)
                 })
                 .collect(),

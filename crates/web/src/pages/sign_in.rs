@@ -3,7 +3,9 @@
 
 use super::render;
 use crate::access::{Authenticated, RequestMeta};
-use crate::auth::{DUMMY_HASH, clear_cookie, new_secret, secret_hash, session_cookie, verify_password};
+use crate::auth::{
+    DUMMY_HASH, clear_cookie, new_secret, secret_hash, session_cookie, verify_password,
+};
 use crate::error::ApiError;
 use crate::state::{AppState, local_date};
 use askama::Template;
@@ -25,7 +27,11 @@ pub struct SignInPage {
 }
 
 fn page(state: &AppState, error: Option<&'static str>, email: String) -> Response {
-    let demo = state.config.demo.as_ref().map(|d| (d.password.clone(), d.users.clone()));
+    let demo = state
+        .config
+        .demo
+        .as_ref()
+        .map(|d| (d.password.clone(), d.users.clone()));
     render(&SignInPage { error, email, demo })
 }
 
@@ -41,7 +47,11 @@ pub struct SignInForm {
 
 const FAILED: &str = "The email or password is not correct.";
 
-pub async fn submit(State(state): State<AppState>, meta: RequestMeta, Form(f): Form<SignInForm>) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Form(f): Form<SignInForm>,
+) -> Response {
     let account = match state.store.user_for_sign_in(&f.email).await {
         Ok(a) => a,
         Err(e) => return super::error_page(e.into()),
@@ -91,7 +101,11 @@ pub async fn submit(State(state): State<AppState>, meta: RequestMeta, Form(f): F
     };
     // A fresh session id at every sign-in: an id planted before sign-in is worthless.
     let sid = new_secret();
-    if let Err(e) = state.store.create_session(&ctx, &secret_hash(&sid), state.config.session).await {
+    if let Err(e) = state
+        .store
+        .create_session(&ctx, &secret_hash(&sid), state.config.session)
+        .await
+    {
         return super::error_page(e.into());
     }
     let cookie = session_cookie(

@@ -1,0 +1,248 @@
+//! An application on a fresh SQLite store with a hand-moved clock, and a practice with one
+//! user (and API token) per role.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use std::sync::Arc;
+use stepwise_domain::ids::{PracticeId, UserId};
+use stepwise_domain::role::Role;
+use stepwise_store::model::{Ctx, NewUser};
+use stepwise_store::{Location, OpenOptions, Store};
+use stepwise_web::auth::{hash_password, new_token, secret_hash};
+use stepwise_web::{AppState, ManualClock, WebConfig};
+use time::OffsetDateTime;
+use time::macros::datetime;
+use tower::ServiceExt;
+
+pub const NOW: OffsetDateTime = datetime!(2026-11-27 15:00 UTC);
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub token: String,
+}
+
+pub struct App {
+    pub router: Router,
+    pub store: Store,
+    pub clock: Arc<ManualClock>,
+    pub practice: PracticeId,
+    pub admin: User,
+    pub practitioner: User,
+    pub practitioner2: User,
+    pub care_manager: User,
+    pub care_manager2: User,
+    pub psychiatrist: User,
+    pub ma: User,
+    pub front_desk: User,
+    pub billing: User,
+    pub other_practice_cm: User,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+async fn add_user(store: &Store, ctx: &Ctx, email: &str, roles: &[Role], hash: &str) -> User {
+    let u = store
+        .create_user(
+            ctx,
+            NewUser {
+                email: email.into(),
+                display_name: email.split('@').next().unwrap_or(email).into(),
+                password_hash: Some(hash.into()),
+                roles: roles.to_vec(),
+                npi: None,
+            },
+        )
+        .await
+        .unwrap();
+    let token = new_token();
+    store
+        .create_token(ctx, u.id, &secret_hash(&token), "test")
+        .await
+        .unwrap();
+    User {
+        id: u.id,
+        email: email.into(),
+        token,
+    }
+}
+
+pub async fn app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(
+        &Location::SqliteDir(dir.path().to_owned()),
+        OpenOptions::default(),
+    )
+    .await
+    .unwrap();
+    let hash = tokio::task::spawn_blocking(|| hash_password(PASSWORD))
+        .await
+        .unwrap()
+        .unwrap();
+    let p = store
+        .create_practice("North Clinic", "America/New_York", NOW, "test")
+        .await
+        .unwrap();
+    let ctx = Ctx {
+        practice: p.id,
+        user: None,
+        role: None,
+        request_id: "setup".into(),
+        source: "test".into(),
+        now: NOW,
+        today: NOW.date(),
+    };
+    let other = store
+        .create_practice("South Clinic", "America/Chicago", NOW, "test")
+        .await
+        .unwrap();
+    let octx = Ctx {
+        practice: other.id,
+        ..ctx.clone()
+    };
+    let clock = Arc::new(ManualClock::new(NOW));
+    let state = AppState::new(store.clone(), clock.clone(), WebConfig::default());
+    App {
+        router: stepwise_web::router(state),
+        practice: p.id,
+        admin: add_user(
+            &store,
+            &ctx,
+            "admin@north.test",
+            &[Role::PracticeAdmin],
+            &hash,
+        )
+        .await,
+        practitioner: add_user(
+            &store,
+            &ctx,
+            "dr.a@north.test",
+            &[Role::TreatingPractitioner],
+            &hash,
+        )
+        .await,
+        practitioner2: add_user(
+            &store,
+            &ctx,
+            "dr.b@north.test",
+            &[Role::TreatingPractitioner],
+            &hash,
+        )
+        .await,
+        care_manager: add_user(&store, &ctx, "cm.a@north.test", &[Role::CareManager], &hash).await,
+        care_manager2: add_user(&store, &ctx, "cm.b@north.test", &[Role::CareManager], &hash).await,
+        psychiatrist: add_user(
+            &store,
+            &ctx,
+            "psych@north.test",
+            &[Role::Psychiatrist],
+            &hash,
+        )
+        .await,
+        ma: add_user(&store, &ctx, "ma@north.test", &[Role::MaNurse], &hash).await,
+        front_desk: add_user(&store, &ctx, "desk@north.test", &[Role::FrontDesk], &hash).await,
+        billing: add_user(&store, &ctx, "billing@north.test", &[Role::Billing], &hash).await,
+        other_practice_cm: add_user(
+            &store,
+            &octx,
+            "cm@south.test",
+            &[Role::CareManager, Role::TreatingPractitioner],
+            &hash,
+        )
+        .await,
+        store,
+        clock,
+        _dir: dir,
+    }
+}
+
+/// A request under construction.
+pub struct Call {
+    req: axum::http::request::Builder,
+    body: Body,
+}
+
+impl App {
+    pub fn call(&self, method: &str, path: &str) -> Call {
+        Call {
+            req: Request::builder()
+                .method(Method::from_bytes(method.as_bytes()).unwrap())
+                .uri(path),
+            body: Body::empty(),
+        }
+    }
+
+    pub async fn send(&self, call: Call) -> Reply {
+        let res = self
+            .router
+            .clone()
+            .oneshot(call.req.body(call.body).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// GET as a user.
+    pub async fn get(&self, user: &User, path: &str) -> Reply {
+        self.send(self.call("GET", path).token(user)).await
+    }
+
+    /// A JSON request as a user.
+    pub async fn json(&self, user: &User, method: &str, path: &str, body: Value) -> Reply {
+        self.send(self.call(method, path).token(user).json(body))
+            .await
+    }
+}
+
+impl Call {
+    pub fn token(mut self, user: &User) -> Self {
+        self.req = self
+            .req
+            .header("authorization", format!("Bearer {}", user.token));
+        self
+    }
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.req = self.req.header(name, value);
+        self
+    }
+    pub fn json(mut self, body: Value) -> Self {
+        self.req = self.req.header("content-type", "application/json");
+        self.body = Body::from(body.to_string());
+        self
+    }
+    pub fn form(mut self, body: &str) -> Self {
+        self.req = self
+            .req
+            .header("content-type", "application/x-www-form-urlencoded");
+        self.body = Body::from(body.to_owned());
+        self
+    }
+}

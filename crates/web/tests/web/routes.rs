@@ -1,0 +1,158 @@
+//! Every route, from the route registry: nothing but the public routes answers without a
+//! signed-in user, every response carries the security headers, and the OpenAPI document
+//! describes exactly the API routes.
+
+use crate::harness::app;
+use std::collections::BTreeSet;
+use stepwise_web::routes::{Access, table};
+
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "0190f0c2-0000-7000-8000-000000000001")
+        .replace("{*path}", "app.css")
+}
+
+#[tokio::test]
+async fn nothing_is_open_without_signing_in() {
+    let app = app().await;
+    let routes = table();
+    assert!(routes.len() > 40);
+    for r in &routes {
+        let mut call = app.call(r.method, &concrete(r.path));
+        if r.method != "GET" {
+            call = call.json(serde_json::json!({}));
+        }
+        let reply = app.send(call).await;
+        match r.access {
+            Access::Public => assert!(
+                reply.status.as_u16() < 400 || r.method == "POST",
+                "{} {} should be public: {}",
+                r.method,
+                r.path,
+                reply.status
+            ),
+            _ if r.path.starts_with("/api/") => {
+                assert_eq!(reply.status, 401, "{} {}", r.method, r.path);
+                assert_eq!(
+                    reply.header("content-type"),
+                    Some("application/problem+json")
+                );
+                assert_eq!(reply.json()["status"], 401);
+            }
+            _ => {
+                assert_eq!(reply.status, 303, "{} {}", r.method, r.path);
+                assert_eq!(
+                    reply.header("location"),
+                    Some("/sign-in"),
+                    "{} {}",
+                    r.method,
+                    r.path
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_bad_token_is_refused_everywhere() {
+    let app = app().await;
+    for r in table()
+        .iter()
+        .filter(|r| r.access != Access::Public && r.path.starts_with("/api/"))
+    {
+        let reply = app
+            .send(
+                app.call(r.method, &concrete(r.path))
+                    .header("authorization", "Bearer swt_not-a-token"),
+            )
+            .await;
+        assert_eq!(reply.status, 401, "{} {}", r.method, r.path);
+    }
+}
+
+#[tokio::test]
+async fn routes_that_touch_patient_data_say_so() {
+    for r in table() {
+        if r.path.contains("patients") || r.path.contains("episodes") || r.path.contains("caseload")
+        {
+            assert!(
+                r.access.touches_phi(),
+                "{} {} handles patient data",
+                r.method,
+                r.path
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_exactly_the_api_routes() {
+    let app = app().await;
+    let reply = app.send(app.call("GET", "/api/v1/openapi.json")).await;
+    assert_eq!(reply.status, 200);
+    let doc = reply.json();
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.insert((method.to_uppercase(), path.clone()));
+        }
+    }
+    let routed: BTreeSet<(String, String)> = table()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/api/"))
+        .map(|r| (r.method.to_owned(), r.path.to_owned()))
+        .collect();
+    assert_eq!(documented, routed);
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+#[tokio::test]
+async fn security_headers_on_every_response() {
+    let app = app().await;
+    for path in [
+        "/sign-in",
+        "/api/v1/health",
+        "/api/v1/nothing-here",
+        "/nothing-here",
+        "/assets/app.css",
+    ] {
+        let reply = app.send(app.call("GET", path)).await;
+        let csp = reply.header("content-security-policy").unwrap_or_default();
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{path}");
+        assert_eq!(
+            reply.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(
+            reply.header("referrer-policy"),
+            Some("no-referrer"),
+            "{path}"
+        );
+        assert!(reply.header("x-request-id").is_some(), "{path}");
+        if path.starts_with("/assets/") {
+            assert_eq!(reply.status, 200);
+            assert!(
+                reply
+                    .header("content-type")
+                    .unwrap_or_default()
+                    .starts_with("text/css")
+            );
+        } else {
+            assert_eq!(reply.header("cache-control"), Some("no-store"), "{path}");
+        }
+    }
+    let missing = app.send(app.call("GET", "/api/v1/nothing-here")).await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        missing.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert_eq!(
+        app.send(app.call("GET", "/assets/nope.js")).await.status,
+        404
+    );
+}
