@@ -1,0 +1,121 @@
+//! `stepwise`: run the server or the demo practice, and administer a Stepwise installation.
+
+mod admin;
+mod demo;
+mod serve;
+mod tools;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use stepwise_store::{Location, OpenOptions, Store};
+
+#[derive(Parser)]
+#[command(name = "stepwise", version, about = "Behavioral health integration for primary and specialty care practices.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives. Without `--database-url`, the embedded SQLite database in the data
+/// directory is used.
+#[derive(Args, Clone)]
+pub struct DbArgs {
+    /// Directory of the embedded SQLite database (created if missing).
+    #[arg(long, env = "STEPWISE_DATA_DIR", default_value = "./stepwise-data", global = true)]
+    data_dir: PathBuf,
+    /// A PostgreSQL database instead, e.g. postgres://stepwise@localhost/stepwise.
+    #[arg(long, env = "STEPWISE_DATABASE_URL", global = true, hide_env_values = true)]
+    database_url: Option<String>,
+}
+
+impl DbArgs {
+    pub fn location(&self) -> Result<Location> {
+        match &self.database_url {
+            Some(url) => Location::from_url(url).map_err(anyhow::Error::msg),
+            None => Ok(Location::SqliteDir(self.data_dir.clone())),
+        }
+    }
+
+    /// Open the store, running pending migrations.
+    pub async fn open(&self) -> Result<Store> {
+        let location = self.location()?;
+        Store::open(&location, OpenOptions::default())
+            .await
+            .with_context(|| format!("opening the database at {location:?}"))
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the demo practice: on a new data directory, create and seed it first; then serve
+    /// it and print the address and the demo sign-ins.
+    Demo(serve::ServeArgs),
+    /// Serve Stepwise.
+    Serve(serve::ServeArgs),
+    /// Create or upgrade the database schema, then exit.
+    Migrate(DbArgs),
+    /// Create a practice (the first step of a new installation).
+    Practice {
+        #[command(subcommand)]
+        command: admin::PracticeCommand,
+    },
+    /// Add, list and disable user accounts.
+    User {
+        #[command(subcommand)]
+        command: admin::UserCommand,
+    },
+    /// Create and revoke API tokens.
+    Token {
+        #[command(subcommand)]
+        command: admin::TokenCommand,
+    },
+    /// Score an instrument response, e.g. `stepwise score phq9 1 1 2 0 1 0 1 0 1 --json`.
+    Score(tools::ScoreArgs),
+    /// Care-management billing rules.
+    Billing {
+        #[command(subcommand)]
+        command: tools::BillingCommand,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: tools::AuditCommand,
+    },
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("STEPWISE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo(args) => serve::demo(args).await,
+        Command::Serve(args) => serve::serve(args).await,
+        Command::Migrate(db) => migrate(db).await,
+        Command::Practice { command } => admin::practice(command).await,
+        Command::User { command } => admin::user(command).await,
+        Command::Token { command } => admin::token(command).await,
+        Command::Score(args) => tools::score(args),
+        Command::Billing { command } => tools::billing(command),
+        Command::Audit { command } => tools::audit(command).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn migrate(db: DbArgs) -> Result<std::process::ExitCode> {
+    let store = db.open().await?;
+    store.close().await;
+    println!("The database is up to date ({:?}).", db.location()?);
+    Ok(std::process::ExitCode::SUCCESS)
+}
