@@ -20,6 +20,7 @@ pub mod measurement;
 pub mod patient;
 pub mod record;
 pub mod registry;
+pub mod resources;
 pub mod role;
 
 pub use error::{FieldError, ValidationError};
