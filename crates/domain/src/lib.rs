@@ -19,6 +19,7 @@ pub mod instruments;
 pub mod measurement;
 pub mod patient;
 pub mod record;
+pub mod referral;
 pub mod registry;
 pub mod resources;
 pub mod role;

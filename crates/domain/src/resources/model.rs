@@ -83,6 +83,8 @@ pub struct Resource {
     pub state_province: Option<String>,
     pub postal_code: Option<String>,
     pub service_area: Option<String>,
+    /// Text form of [`Hours`]: `24/7` or `MO-FR 08:00-17:00; SA 09:00-12:00`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub hours: Hours,
     pub hours_note: Option<String>,
     pub eligibility_description: Option<String>,

@@ -41,7 +41,6 @@ pub struct OpeningHours {
 
 /// When a service can be reached.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
 #[serde(try_from = "String", into = "String")]
 pub struct Hours {
     /// Open every hour of every day (crisis lines).
