@@ -17,6 +17,7 @@ pub mod error;
 pub mod ids;
 pub mod instruments;
 pub mod measurement;
+pub mod metrics;
 pub mod patient;
 pub mod record;
 pub mod referral;
