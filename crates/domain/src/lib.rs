@@ -6,6 +6,7 @@
 pub mod access;
 pub mod assessment;
 pub mod audit;
+pub mod baseline;
 pub mod billing;
 pub mod calendar;
 pub mod care_plan;
