@@ -15,6 +15,7 @@ mod codes;
 pub mod contact;
 pub mod episode;
 pub mod error;
+pub mod finance;
 pub mod ids;
 pub mod instruments;
 pub mod measurement;
