@@ -276,10 +276,12 @@ fn drr_follow_up_response_and_remission_in_the_120_to_240_day_window() {
         total: Some(2),
         estimate: true,
     });
-    let input = with_episodes(vec![a, b, c, d, e]);
-    assert_eq!(run(MetricCode::Phq9FollowUp, &input), pct(2, 3));
-    assert_eq!(run(MetricCode::Response, &input), pct(2, 3));
-    assert_eq!(run(MetricCode::Remission, &input), pct(1, 3));
+    // F: its only follow-up is on day 119, a day too early.
+    let f = scored(FROM - days(220), &[(0, 16), (119, 3)]);
+    let input = with_episodes(vec![a, b, c, d, e, f]);
+    assert_eq!(run(MetricCode::Phq9FollowUp, &input), pct(2, 4));
+    assert_eq!(run(MetricCode::Response, &input), pct(2, 4));
+    assert_eq!(run(MetricCode::Remission, &input), pct(1, 4));
 }
 
 #[test]
@@ -343,10 +345,15 @@ fn early_follow_up_within_4_and_2_weeks() {
         date!(2026 - 02 - 01),
         &[(0, FollowUp), (9, BriefIntervention)],
     );
-    let input = with_episodes(vec![a, b, c, d]);
-    assert_eq!(run(MetricCode::EarlyFollowUp4Weeks, &input), pct(2, 3));
-    // 14-day windows: A ends in December (out), B, C, D end in the period; only D within 14.
-    assert_eq!(run(MetricCode::EarlyFollowUp2Weeks, &input), pct(1, 3));
+    // A follow-up on the day of the initial assessment is not a later follow-up.
+    let e = with_contacts(
+        date!(2026 - 02 - 10),
+        &[(0, InitialAssessment), (0, FollowUp)],
+    );
+    let input = with_episodes(vec![a, b, c, d, e]);
+    assert_eq!(run(MetricCode::EarlyFollowUp4Weeks, &input), pct(2, 4));
+    // 14-day windows: A ends in December (out), B–E end in the period; only D within 14.
+    assert_eq!(run(MetricCode::EarlyFollowUp2Weeks, &input), pct(1, 4));
 }
 
 #[test]
