@@ -6,6 +6,7 @@
 pub mod access;
 pub mod assessment;
 pub mod audit;
+pub mod baseline;
 pub mod billing;
 pub mod calendar;
 pub mod care_plan;
@@ -14,13 +15,17 @@ mod codes;
 pub mod contact;
 pub mod episode;
 pub mod error;
+pub mod finance;
 pub mod ids;
 pub mod instruments;
 pub mod measurement;
+pub mod metrics;
 pub mod patient;
 pub mod planner;
 pub mod record;
+pub mod referral;
 pub mod registry;
+pub mod resources;
 pub mod role;
 
 pub use error::{FieldError, ValidationError};
