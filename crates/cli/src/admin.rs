@@ -128,9 +128,13 @@ pub async fn pick_practice(store: &Store, which: Option<&str>) -> Result<Practic
         Some(w) => all
             .into_iter()
             .find(|p| p.name == w || p.id.to_string() == w)
-            .ok_or_else(|| anyhow!("no practice named or with id '{w}' (see `stepwise practice list`)")),
+            .ok_or_else(|| {
+                anyhow!("no practice named or with id '{w}' (see `stepwise practice list`)")
+            }),
         None => match all.len() {
-            0 => bail!("there is no practice yet: create one with `stepwise practice create --name …` (or run `stepwise demo`)"),
+            0 => bail!(
+                "there is no practice yet: create one with `stepwise practice create --name …` (or run `stepwise demo`)"
+            ),
             1 => Ok(all.into_iter().next().context("one practice")?),
             _ => bail!("this server holds several practices: say which with --practice"),
         },
@@ -139,12 +143,18 @@ pub async fn pick_practice(store: &Store, which: Option<&str>) -> Result<Practic
 
 pub async fn practice(cmd: PracticeCommand) -> Result<ExitCode> {
     match cmd {
-        PracticeCommand::Create { name, time_zone, db } => {
+        PracticeCommand::Create {
+            name,
+            time_zone,
+            db,
+        } => {
             if !is_time_zone(&time_zone) {
                 bail!("unknown time zone '{time_zone}': use an IANA name such as America/New_York");
             }
             let store = db.open().await?;
-            let p = store.create_practice(&name, &time_zone, SystemClock.now(), "cli").await?;
+            let p = store
+                .create_practice(&name, &time_zone, SystemClock.now(), "cli")
+                .await?;
             println!("Created practice '{}' ({}).", p.name, p.id);
             store.close().await;
         }
@@ -161,7 +171,10 @@ pub async fn practice(cmd: PracticeCommand) -> Result<ExitCode> {
 
 fn read_password() -> Result<String> {
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
     let pw = line.trim_end_matches(['\r', '\n']).to_owned();
     if pw.chars().count() < 12 {
         bail!("the password must be at least 12 characters");
@@ -171,21 +184,50 @@ fn read_password() -> Result<String> {
 
 pub async fn user(cmd: UserCommand) -> Result<ExitCode> {
     match cmd {
-        UserCommand::Add { email, name, roles, npi, password_stdin, practice, db } => {
+        UserCommand::Add {
+            email,
+            name,
+            roles,
+            npi,
+            password_stdin,
+            practice,
+            db,
+        } => {
             let password_hash = if password_stdin {
                 let pw = read_password()?;
-                Some(tokio::task::spawn_blocking(move || hash_password(&pw)).await?.map_err(anyhow::Error::msg)?)
+                Some(
+                    tokio::task::spawn_blocking(move || hash_password(&pw))
+                        .await?
+                        .map_err(anyhow::Error::msg)?,
+                )
             } else {
                 None
             };
             let store = db.open().await?;
             let p = pick_practice(&store, practice.as_deref()).await?;
             let u = store
-                .create_user(&cli_ctx(&p), NewUser { email, display_name: name, password_hash, roles, npi })
+                .create_user(
+                    &cli_ctx(&p),
+                    NewUser {
+                        email,
+                        display_name: name,
+                        password_hash,
+                        roles,
+                        npi,
+                    },
+                )
                 .await?;
-            println!("Added {} ({}) with roles {}.", u.email, u.id, roles_text(&u.roles));
+            println!(
+                "Added {} ({}) with roles {}.",
+                u.email,
+                u.id,
+                roles_text(&u.roles)
+            );
             if !password_stdin {
-                println!("No password set: the account can use API tokens (`stepwise token create --user {}`).", u.email);
+                println!(
+                    "No password set: the account can use API tokens (`stepwise token create --user {}`).",
+                    u.email
+                );
             }
             store.close().await;
         }
@@ -198,15 +240,28 @@ pub async fn user(cmd: UserCommand) -> Result<ExitCode> {
             } else {
                 for u in &users {
                     let state = if u.disabled { "disabled" } else { "active" };
-                    println!("{:<40} {:<28} {:<9} {}", u.email, u.display_name, state, roles_text(&u.roles));
+                    println!(
+                        "{:<40} {:<28} {:<9} {}",
+                        u.email,
+                        u.display_name,
+                        state,
+                        roles_text(&u.roles)
+                    );
                 }
             }
             store.close().await;
         }
-        UserCommand::Disable { email, practice, db } => {
+        UserCommand::Disable {
+            email,
+            practice,
+            db,
+        } => {
             let store = db.open().await?;
             let p = pick_practice(&store, practice.as_deref()).await?;
-            let u = store.user_by_email(p.id, &email).await.map_err(|_| anyhow!("no user {email} in {}", p.name))?;
+            let u = store
+                .user_by_email(p.id, &email)
+                .await
+                .map_err(|_| anyhow!("no user {email} in {}", p.name))?;
             store.disable_user(&cli_ctx(&p), u.id).await?;
             println!("Disabled {email}: its sessions and tokens no longer work.");
             store.close().await;
@@ -223,18 +278,29 @@ pub async fn token(cmd: TokenCommand) -> Result<ExitCode> {
     match cmd {
         TokenCommand::Create { user, label, db } => {
             let store = db.open().await?;
-            let (u, _) = store.user_for_sign_in(&user).await?.ok_or_else(|| anyhow!("no user {user}"))?;
+            let (u, _) = store
+                .user_for_sign_in(&user)
+                .await?
+                .ok_or_else(|| anyhow!("no user {user}"))?;
             let p = store.practice(u.practice).await?;
             let token = new_token();
-            let t = store.create_token(&cli_ctx(&p), u.id, &secret_hash(&token), &label).await?;
-            eprintln!("Token {} for {} (shown once; keep it secret):", t.id, u.email);
+            let t = store
+                .create_token(&cli_ctx(&p), u.id, &secret_hash(&token), &label)
+                .await?;
+            eprintln!(
+                "Token {} for {} (shown once; keep it secret):",
+                t.id, u.email
+            );
             println!("{token}");
             store.close().await;
         }
         TokenCommand::Revoke { id, practice, db } => {
             let store = db.open().await?;
             let p = pick_practice(&store, practice.as_deref()).await?;
-            store.revoke_token(&cli_ctx(&p), id).await.map_err(|_| anyhow!("no active token {id} in {}", p.name))?;
+            store
+                .revoke_token(&cli_ctx(&p), id)
+                .await
+                .map_err(|_| anyhow!("no active token {id} in {}", p.name))?;
             println!("Revoked token {id}.");
             store.close().await;
         }
@@ -242,7 +308,11 @@ pub async fn token(cmd: TokenCommand) -> Result<ExitCode> {
             let store = db.open().await?;
             let p = pick_practice(&store, practice.as_deref()).await?;
             for t in store.tokens(p.id).await? {
-                let state = if t.revoked_at.is_some() { "revoked" } else { "active" };
+                let state = if t.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
                 println!("{}  {:<8} user {}  {}", t.id, state, t.user, t.label);
             }
             store.close().await;

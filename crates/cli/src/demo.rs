@@ -19,7 +19,9 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
         ..stepwise_synth::DemoOptions::default()
     };
     let started = std::time::Instant::now();
-    let demo = stepwise_synth::seed_demo(store, &opts).await.context("seeding the demo practice")?;
+    let demo = stepwise_synth::seed_demo(store, &opts)
+        .await
+        .context("seeding the demo practice")?;
     println!(
         "Seeded the demo practice ({} staff accounts) in {:.1} s.",
         demo.users.len(),
@@ -37,7 +39,12 @@ pub async fn sign_ins(store: &Store) -> Result<Vec<(String, String)>> {
         .into_iter()
         .filter(|u| !u.disabled)
         .map(|u| {
-            let roles = u.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
+            let roles = u
+                .roles
+                .iter()
+                .map(|r| r.label())
+                .collect::<Vec<_>>()
+                .join(", ");
             (u.email, roles)
         })
         .collect())

@@ -11,7 +11,11 @@ use std::path::PathBuf;
 use stepwise_store::{Location, OpenOptions, Store};
 
 #[derive(Parser)]
-#[command(name = "stepwise", version, about = "Behavioral health integration for primary and specialty care practices.")]
+#[command(
+    name = "stepwise",
+    version,
+    about = "Behavioral health integration for primary and specialty care practices."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -22,10 +26,20 @@ struct Cli {
 #[derive(Args, Clone)]
 pub struct DbArgs {
     /// Directory of the embedded SQLite database (created if missing).
-    #[arg(long, env = "STEPWISE_DATA_DIR", default_value = "./stepwise-data", global = true)]
+    #[arg(
+        long,
+        env = "STEPWISE_DATA_DIR",
+        default_value = "./stepwise-data",
+        global = true
+    )]
     data_dir: PathBuf,
     /// A PostgreSQL database instead, e.g. postgres://stepwise@localhost/stepwise.
-    #[arg(long, env = "STEPWISE_DATABASE_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "STEPWISE_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
     database_url: Option<String>,
 }
 
@@ -87,7 +101,10 @@ enum Command {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("STEPWISE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
 }
 
 #[tokio::main]

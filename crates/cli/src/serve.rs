@@ -63,7 +63,10 @@ async fn run(args: ServeArgs, store: Store, demo: Option<DemoNotice>) -> Result<
     };
     tokio::spawn(scheduled_jobs(store.clone()));
     let state = AppState::new(store, Arc::new(SystemClock), config);
-    println!("\nStepwise is running at http://{} (Ctrl-C to stop)", listener.local_addr()?);
+    println!(
+        "\nStepwise is running at http://{} (Ctrl-C to stop)",
+        listener.local_addr()?
+    );
     stepwise_web::serve(listener, state, shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }
@@ -82,9 +85,13 @@ async fn scheduled_jobs(store: Store) {
         };
         for p in practices {
             match store.close_lapsed_episodes(&cli_ctx(&p)).await {
-                Ok(closed) if !closed.is_empty() => tracing::info!(closed = closed.len(), "closed lapsed episodes"),
+                Ok(closed) if !closed.is_empty() => {
+                    tracing::info!(closed = closed.len(), "closed lapsed episodes")
+                }
                 Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "scheduled jobs: closing lapsed episodes failed"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "scheduled jobs: closing lapsed episodes failed")
+                }
             }
         }
     }
@@ -96,7 +103,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -6,15 +6,20 @@ use clap::{Args, Subcommand};
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use stepwise_domain::instruments::cli::report;
 use stepwise_domain::instruments::ScoringSettings;
+use stepwise_domain::instruments::cli::report;
 
 #[derive(Args)]
 pub struct ScoreArgs {
     /// INSTRUMENT ANSWER... [--sex female|male] [--json]: answers in item order, each the
     /// position of the chosen option from 0 (yes/no: no = 0, yes = 1), `-` when skipped or
     /// unanswered. See docs/instruments.md.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true, value_name = "ARGS")]
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        required = true,
+        value_name = "ARGS"
+    )]
     args: Vec<String>,
 }
 
@@ -49,10 +54,13 @@ pub fn billing(cmd: BillingCommand) -> Result<ExitCode> {
     match cmd {
         BillingCommand::Evaluate { file } => {
             let input = match file {
-                Some(path) => std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?,
+                Some(path) => std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading {}", path.display()))?,
                 None => {
                     let mut s = String::new();
-                    std::io::stdin().read_to_string(&mut s).context("reading standard input")?;
+                    std::io::stdin()
+                        .read_to_string(&mut s)
+                        .context("reading standard input")?;
                     s
                 }
             };
@@ -62,7 +70,11 @@ pub fn billing(cmd: BillingCommand) -> Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
-                    let at = if e.path.is_empty() { String::new() } else { format!("{}: ", e.path) };
+                    let at = if e.path.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{}: ", e.path)
+                    };
                     eprintln!("error: {at}{}", e.message);
                     Ok(ExitCode::from(2))
                 }
@@ -99,7 +111,11 @@ pub async fn audit(cmd: AuditCommand) -> Result<ExitCode> {
                 }
             }
             store.close().await;
-            Ok(if intact { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if intact {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
     }
 }

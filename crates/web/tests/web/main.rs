@@ -1,6 +1,10 @@
 //! The web layer, in process: every route behind authentication, the API's flows and errors,
 //! the pages, and the security headers. One integration binary (link time dominates).
 
+// Test code: a panic with its location is the failure report (`allow-unwrap-in-tests` covers
+// only `#[test]` functions, not helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod harness;
 
 mod api_flow;
