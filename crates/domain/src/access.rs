@@ -48,12 +48,6 @@ pub struct Relation {
     pub in_cocm: bool,
 }
 
-impl Relation {
-    fn assigned(self) -> bool {
-        self.assigned_practitioner || self.assigned_care_manager
-    }
-}
-
 /// Whether `role` may perform `op`. `relation` is `Some` for operations on one patient and
 /// `None` for practice-wide operations (search, lists, administration).
 pub fn allowed(role: Role, op: Operation, relation: Option<Relation>) -> bool {
@@ -91,8 +85,8 @@ pub fn allowed(role: Role, op: Operation, relation: Option<Relation>) -> bool {
                     TreatingPractitioner => rel.assigned_practitioner,
                     CareManager => rel.assigned_care_manager,
                     Psychiatrist => rel.in_cocm,
-                    // Outreach and data entry for the care team.
-                    MaNurse => rel.assigned(),
+                    // Outreach and data entry for the care team, for any patient of the practice.
+                    MaNurse => true,
                     _ => false,
                 }
         }

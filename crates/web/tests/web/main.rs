@@ -8,5 +8,6 @@
 mod harness;
 
 mod api_flow;
+mod matrix;
 mod pages;
 mod routes;
