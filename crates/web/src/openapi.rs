@@ -70,8 +70,8 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// This document.
+/// This document (for signed-in users and API tokens, like every route but the health check).
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "system", responses((status = 200, description = "The OpenAPI document")))]
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+pub async fn document(_: crate::access::Authenticated) -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }

@@ -95,7 +95,7 @@ pub fn entries() -> Vec<Entry> {
         Entry::new(
             "GET",
             "/api/v1/openapi.json",
-            Public,
+            SignedIn,
             get(crate::openapi::document),
         ),
         Entry::new("GET", "/api/v1/me", SignedIn, get(admin::me)),

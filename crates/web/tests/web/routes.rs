@@ -16,6 +16,21 @@ async fn nothing_is_open_without_signing_in() {
     let app = app().await;
     let routes = table();
     assert!(routes.len() > 40);
+    // Only the health check, the sign-in page and the static assets are public.
+    let public: Vec<(&str, &str)> = routes
+        .iter()
+        .filter(|r| r.access == Access::Public)
+        .map(|r| (r.method, r.path))
+        .collect();
+    assert_eq!(
+        public,
+        [
+            ("GET", "/api/v1/health"),
+            ("GET", "/sign-in"),
+            ("POST", "/sign-in"),
+            ("GET", "/assets/{*path}")
+        ]
+    );
     for r in &routes {
         let mut call = app.call(r.method, &concrete(r.path));
         if r.method != "GET" {
@@ -87,7 +102,13 @@ async fn routes_that_touch_patient_data_say_so() {
 #[tokio::test]
 async fn the_openapi_document_lists_exactly_the_api_routes() {
     let app = app().await;
-    let reply = app.send(app.call("GET", "/api/v1/openapi.json")).await;
+    assert_eq!(
+        app.send(app.call("GET", "/api/v1/openapi.json"))
+            .await
+            .status,
+        401
+    );
+    let reply = app.get(&app.billing, "/api/v1/openapi.json").await;
     assert_eq!(reply.status, 200);
     let doc = reply.json();
     let mut documented = BTreeSet::new();
