@@ -204,6 +204,17 @@ async fn add_event(
     Ok(())
 }
 
+/// The note a status change leaves on the episode's timeline.
+pub(crate) fn transition_note(change: &Transition) -> Option<String> {
+    match change {
+        Transition::BeginRelapsePrevention { .. } => {
+            Some("Relapse-prevention plan written".to_owned())
+        }
+        Transition::Discharge { reason } => Some(format!("Discharged: {}", reason.code())),
+        Transition::Enroll | Transition::StartTreatment => None,
+    }
+}
+
 /// Bump an episode's version if it is still `version`; a conflict otherwise.
 async fn claim_version(tx: &mut Tx, ctx: &Ctx, episode: &Episode, version: i64) -> Result<()> {
     if episode.version != version {
@@ -570,14 +581,13 @@ impl Store {
         let to = transition(ep.status, change, transition_ctx)
             .map_err(|e| StoreError::invalid("action", e.message))?;
         claim_version(&mut tx, ctx, &ep, version).await?;
-        let note = match change {
+        match change {
             Transition::Enroll => {
                 tx.execute(
                     "UPDATE episodes SET enrolled_on = $2 WHERE id = $1",
                     args![episode, on],
                 )
                 .await?;
-                None
             }
             Transition::BeginRelapsePrevention { plan } => {
                 let plan = plan.trim();
@@ -589,7 +599,6 @@ impl Store {
                     args![episode, plan],
                 )
                 .await?;
-                Some("Relapse-prevention plan written".to_owned())
             }
             Transition::Discharge { reason } => {
                 tx.execute(
@@ -597,10 +606,10 @@ impl Store {
                     args![episode, on, reason.code()],
                 )
                 .await?;
-                Some(format!("Discharged: {}", reason.code()))
             }
-            Transition::StartTreatment => None,
-        };
+            Transition::StartTreatment => {}
+        }
+        let note = transition_note(change);
         tx.execute(
             "UPDATE episodes SET status = $2 WHERE id = $1",
             args![episode, to.code()],
