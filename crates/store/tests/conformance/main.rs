@@ -3,12 +3,17 @@
 //! Each scenario is an `async fn(&Store)`; `conformance!` runs it once per engine. PostgreSQL
 //! runs when `STEPWISE_TEST_PG_URL` names a server (the README's test command sets it).
 
+// Test code: a panic with its location is the failure report. `allow-unwrap-in-tests` covers
+// only `#[test]` functions, not the scenario helpers of an integration test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod harness;
 
 mod access;
 mod audit_trail;
 mod coverage;
 mod episodes;
+mod import;
 mod patients;
 mod records;
 mod registry;
