@@ -5,18 +5,24 @@
 //! - [`seed_demo`] writes the demo practice "Riverside Family Medicine" through the store's
 //!   public operations: one account per role (see [`DEMO_USERS`]; each gets the password the
 //!   caller hashed), about 150 patients, ten months of history.
+//! - [`seed_population`] writes a large practice (say 20,000 patients and 400,000 responses)
+//!   through [`stepwise_store::Store::bulk_import`], for benchmarks.
 //!
-//! It expects a fresh database: account emails are unique on a server.
+//! Both expect a fresh database: account emails are unique on a server.
 
 mod answers;
 mod demo;
 mod people;
+mod population;
 mod rng;
 
 pub use demo::{
     ADMIN, BILLING, CM_NGUYEN, CM_RIVERA, DEFAULT_SEED, DEMO_DOMAIN, DEMO_PRACTICE, DEMO_TIME_ZONE,
     DEMO_USERS, DR_LINDQVIST, DR_OKAFOR, DR_PATEL, DemoOptions, DemoPractice, DemoUser, FRONT_DESK,
     MA, NP_BROOKS, PSYCHIATRIST, seed_demo,
+};
+pub use population::{
+    OPEN_PER_CARE_MANAGER, POPULATION_BATCH, PopulationOptions, PopulationReport, seed_population,
 };
 
 use stepwise_domain::ValidationError;
