@@ -91,6 +91,8 @@ enum Command {
         #[command(subcommand)]
         command: tools::BillingCommand,
     },
+    /// Generate a large synthetic practice (for benchmarks) in an empty database.
+    Synth(demo::SynthArgs),
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -120,6 +122,7 @@ async fn main() -> std::process::ExitCode {
         Command::Score(args) => tools::score(args),
         Command::Billing { command } => tools::billing(command),
         Command::Audit { command } => tools::audit(command).await,
+        Command::Synth(args) => demo::synth(args).await,
     };
     match result {
         Ok(code) => code,

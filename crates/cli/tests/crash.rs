@@ -143,15 +143,13 @@ fn start_server(db_args: &[String], port: u16) -> Child {
         .expect("start the server")
 }
 
-fn wait_until_up(port: u16) {
+async fn wait_until_up(port: u16) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
-        if let Ok(r) = http(port, "GET", "/api/v1/health", None, "") {
-            if r.0 == 200 {
-                return;
-            }
+        if matches!(http(port, "GET", "/api/v1/health", None, ""), Ok((200, _))) {
+            return;
         }
-        std::thread::sleep(Duration::from_millis(100));
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the server did not start");
 }
@@ -204,7 +202,7 @@ async fn crash_and_recover(location: Location, db_args: Vec<String>) {
 
     let port = free_port();
     let mut server = start_server(&db_args, port);
-    wait_until_up(port);
+    wait_until_up(port).await;
 
     let acked: Arc<Mutex<Vec<ContactId>>> = Arc::default();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -218,12 +216,9 @@ async fn crash_and_recover(location: Location, db_args: Vec<String>) {
                 let body = format!(
                     r#"{{"contact_on":"{today}","staff_role":"care_manager","kind":"follow_up","modality":"phone","minutes":5}}"#
                 );
-                match http(port, "POST", &format!("/api/v1/episodes/{episode}/contacts"), Some(&token), &body) {
-                    Ok((201, b)) => {
-                        let id = id_of(&b).expect("id in the 201 body");
-                        acked.lock().unwrap().push(ContactId::from_str(&id).unwrap());
-                    }
-                    Ok(_) | Err(_) => {}
+                if let Ok((201, b)) = http(port, "POST", &format!("/api/v1/episodes/{episode}/contacts"), Some(&token), &body) {
+                    let id = id_of(&b).expect("id in the 201 body");
+                    acked.lock().unwrap().push(ContactId::from_str(&id).unwrap());
                 }
             }
         }));
@@ -231,9 +226,9 @@ async fn crash_and_recover(location: Location, db_args: Vec<String>) {
     // Let the writes run, then kill the server without warning.
     let deadline = Instant::now() + Duration::from_secs(20);
     while acked.lock().unwrap().len() < 60 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    std::thread::sleep(Duration::from_millis(300));
+    tokio::time::sleep(Duration::from_millis(300)).await;
     server.kill().expect("SIGKILL the server");
     server.wait().unwrap();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -250,7 +245,7 @@ async fn crash_and_recover(location: Location, db_args: Vec<String>) {
     // Restart: every acknowledged write is there, and everything verifies.
     let port = free_port();
     let mut server = start_server(&db_args, port);
-    wait_until_up(port);
+    wait_until_up(port).await;
     server.kill().unwrap();
     server.wait().unwrap();
     let store = Store::open(&location, OpenOptions::default())

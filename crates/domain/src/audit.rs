@@ -20,6 +20,7 @@ code_enum! {
         PracticeSettings = "practice.settings",
         SiteCreate = "site.create",
         PatientCreate = "patient.create",
+        BulkImport = "import.bulk",
         PatientRead = "patient.read",
         PatientUpdate = "patient.update",
         PatientSearch = "patient.search",

@@ -171,7 +171,9 @@ CREATE TABLE contacts (
     created_at TIMESTAMPTZ NOT NULL,
     created_by UUID NOT NULL REFERENCES users(id)
 );
-CREATE INDEX contacts_episode ON contacts (episode_id, contact_on);
+-- practice_id in the episode index: without statistics SQLite otherwise picks contacts_month
+-- and reads every contact of the practice for one episode.
+CREATE INDEX contacts_episode ON contacts (episode_id, practice_id, contact_on);
 CREATE INDEX contacts_month ON contacts (practice_id, contact_on);
 
 CREATE TABLE assessments (
@@ -197,7 +199,7 @@ CREATE TABLE assessments (
     created_by UUID NOT NULL REFERENCES users(id)
 );
 CREATE INDEX assessments_patient ON assessments (practice_id, patient_id, administered_on);
-CREATE INDEX assessments_episode ON assessments (episode_id, administered_on);
+CREATE INDEX assessments_episode ON assessments (episode_id, practice_id, administered_on);
 
 CREATE TABLE case_reviews (
     id UUID PRIMARY KEY,

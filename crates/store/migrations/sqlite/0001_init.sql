@@ -170,7 +170,9 @@ CREATE TABLE contacts (
     created_at DATETIME NOT NULL,
     created_by BLOB NOT NULL REFERENCES users(id)
 );
-CREATE INDEX contacts_episode ON contacts (episode_id, contact_on);
+-- practice_id in the episode index: without statistics SQLite otherwise picks contacts_month
+-- and reads every contact of the practice for one episode.
+CREATE INDEX contacts_episode ON contacts (episode_id, practice_id, contact_on);
 CREATE INDEX contacts_month ON contacts (practice_id, contact_on);
 
 CREATE TABLE assessments (
@@ -196,7 +198,7 @@ CREATE TABLE assessments (
     created_by BLOB NOT NULL REFERENCES users(id)
 );
 CREATE INDEX assessments_patient ON assessments (practice_id, patient_id, administered_on);
-CREATE INDEX assessments_episode ON assessments (episode_id, administered_on);
+CREATE INDEX assessments_episode ON assessments (episode_id, practice_id, administered_on);
 
 CREATE TABLE case_reviews (
     id BLOB PRIMARY KEY,

@@ -204,6 +204,17 @@ async fn add_event(
     Ok(())
 }
 
+/// The note a status change leaves on the episode's timeline.
+pub(crate) fn transition_note(change: &Transition) -> Option<String> {
+    match change {
+        Transition::BeginRelapsePrevention { .. } => {
+            Some("Relapse-prevention plan written".to_owned())
+        }
+        Transition::Discharge { reason } => Some(format!("Discharged: {}", reason.code())),
+        Transition::Enroll | Transition::StartTreatment => None,
+    }
+}
+
 /// Bump an episode's version if it is still `version`; a conflict otherwise.
 async fn claim_version(tx: &mut Tx, ctx: &Ctx, episode: &Episode, version: i64) -> Result<()> {
     if episode.version != version {
@@ -433,6 +444,13 @@ impl Store {
         if ep.status.is_closed() {
             return Err(StoreError::invalid("episode", "The episode is closed"));
         }
+        if consent.revoked_on.is_some() {
+            // A revocation is its own act, recorded with who took it (`revoke_consent`).
+            return Err(StoreError::invalid(
+                "revoked_on",
+                "Record the consent first, then its revocation",
+            ));
+        }
         let id: ConsentId = new_id();
         tx.execute(
             "INSERT INTO consents (id, practice_id, patient_id, episode_id, program, consented_on, method, \
@@ -570,14 +588,13 @@ impl Store {
         let to = transition(ep.status, change, transition_ctx)
             .map_err(|e| StoreError::invalid("action", e.message))?;
         claim_version(&mut tx, ctx, &ep, version).await?;
-        let note = match change {
+        match change {
             Transition::Enroll => {
                 tx.execute(
                     "UPDATE episodes SET enrolled_on = $2 WHERE id = $1",
                     args![episode, on],
                 )
                 .await?;
-                None
             }
             Transition::BeginRelapsePrevention { plan } => {
                 let plan = plan.trim();
@@ -589,7 +606,6 @@ impl Store {
                     args![episode, plan],
                 )
                 .await?;
-                Some("Relapse-prevention plan written".to_owned())
             }
             Transition::Discharge { reason } => {
                 tx.execute(
@@ -597,10 +613,10 @@ impl Store {
                     args![episode, on, reason.code()],
                 )
                 .await?;
-                Some(format!("Discharged: {}", reason.code()))
             }
-            Transition::StartTreatment => None,
-        };
+            Transition::StartTreatment => {}
+        }
+        let note = transition_note(change);
         tx.execute(
             "UPDATE episodes SET status = $2 WHERE id = $1",
             args![episode, to.code()],

@@ -4,12 +4,16 @@
 mod assessments;
 mod contacts;
 mod episodes;
+mod import;
 mod patients;
 mod practice;
 mod registry;
 mod reviews;
 mod users;
 
+pub use import::{
+    ImportAssessment, ImportBatch, ImportContact, ImportEpisode, ImportPatient, ImportReport,
+};
 pub use patients::{MIN_NAME_QUERY, PatientQuery, RecordRef};
 pub use registry::FactsMismatch;
 pub use reviews::RecommendationFilter;

@@ -138,6 +138,15 @@ async fn lifecycle(store: &Store) {
     .parse(Program::Cocm, p.care_manager, cm.today)
     .unwrap();
     let c = store.record_consent(&cm, ep.id, &consent).await.unwrap();
+    // A consent arrives unrevoked; a revocation is recorded on its own, with who took it.
+    let pre_revoked = stepwise_domain::episode::Consent {
+        revoked_on: Some(cm.today),
+        ..consent.clone()
+    };
+    assert!(matches!(
+        store.record_consent(&cm, ep.id, &pre_revoked).await,
+        Err(StoreError::Invalid(_))
+    ));
     // Consent from 2 September does not cover an enrollment dated the 1st.
     assert!(
         store

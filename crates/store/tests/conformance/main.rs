@@ -13,6 +13,7 @@ mod access;
 mod audit_trail;
 mod coverage;
 mod episodes;
+mod import;
 mod patients;
 mod records;
 mod registry;
