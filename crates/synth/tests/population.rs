@@ -81,7 +81,7 @@ async fn small_population(store: &Store) {
         .unwrap()
         .into_iter()
         .filter(|e| {
-            e.event.action == AuditAction::PatientCreate
+            e.event.action == AuditAction::BulkImport
                 && e.event.category == AuditCategory::Administration
         })
         .count();

@@ -445,7 +445,7 @@ async fn imports_read_back(store: &Store) {
     assert_eq!(bulk_events.len(), 1);
     let ev = &bulk_events[0].event;
     assert_eq!(ev.category, AuditCategory::Administration);
-    assert_eq!(ev.action, AuditAction::PatientCreate);
+    assert_eq!(ev.action, AuditAction::BulkImport);
     assert_eq!(ev.patient, None);
     assert_eq!(
         ev.detail,
