@@ -106,6 +106,8 @@ async fn compute_facts(
         case_reviews: &review_dates,
         manual_flags: ep.manual_flags,
         open_recommendations: u32::try_from(open_recs.0).unwrap_or(u32::MAX),
+        // The store keeps no safety alerts yet.
+        open_safety_alerts: &[],
     }))
 }
 

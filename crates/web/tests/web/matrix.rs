@@ -99,6 +99,7 @@ async fn records(
         administered_on: NOW.date().to_string(),
         mode: "clinic".into(),
         answers: vec![Some(1); 9],
+        loinc_answers: None,
     }
     .parse(NOW.date())
     .unwrap();
