@@ -8,7 +8,9 @@ mod patients;
 mod practice;
 mod registry;
 mod reviews;
+mod safety;
 mod users;
+mod wording;
 
 pub use patients::{MIN_NAME_QUERY, PatientQuery, RecordRef};
 pub use registry::FactsMismatch;

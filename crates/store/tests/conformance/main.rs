@@ -17,3 +17,5 @@ mod patients;
 mod records;
 mod registry;
 mod reviews;
+mod safety;
+mod wording;
