@@ -1,4 +1,4 @@
-//! Safety alerts and tasks through the API: raised with the response, seen by
+//! Safety alerts and tasks through the API and the pages: raised with the response, seen by
 //! the patient's care team, closed only with a documented action, with refusals that look
 //! like missing records.
 
@@ -204,6 +204,49 @@ async fn an_alert_from_the_response_to_its_closure() {
             .any(|e| e.event.action == AuditAction::AccessDenied
                 && e.event.user == Some(app.care_manager2.id))
     );
+}
+
+#[tokio::test]
+async fn open_alerts_show_on_the_home_page_and_the_chart() {
+    let app = app().await;
+    let pid = patient(&app, "S-2", "female", Some(&app.care_manager)).await;
+    let blank9 = json!([0, 0, 0, 0, 0, 0, 0, 0, null]);
+    let r = record(&app, &app.ma, &pid, phq9("2026-11-27", blank9)).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let home = app.get(&app.care_manager, "/").await.text();
+    assert!(home.contains("Open safety alerts (1)"), "{home}");
+    assert!(home.contains("Safety item not answered"));
+    assert!(home.contains(&format!("/patients/{pid}")));
+    let caseload = app.get(&app.care_manager, "/caseload").await.text();
+    assert!(caseload.contains("Open safety alerts (1)"));
+    let dr_home = app.get(&app.practitioner, "/").await.text();
+    assert!(dr_home.contains("Open safety alerts (1)"), "{dr_home}");
+    assert!(dr_home.contains("PHQ-9 item 9"));
+    let chart = app
+        .get(&app.care_manager, &format!("/patients/{pid}"))
+        .await
+        .text();
+    assert!(chart.contains("Open safety alerts (1)"));
+    // Not for someone outside the care team, nor once closed.
+    let other = app.get(&app.care_manager2, "/").await.text();
+    assert!(!other.contains("Open safety alerts"));
+    let desk_chart = app
+        .get(&app.front_desk, &format!("/patients/{pid}"))
+        .await
+        .text();
+    assert!(!desk_chart.contains("Open safety alerts"));
+    let alert = r.json()["safety_alert"].as_str().unwrap().to_owned();
+    let r = close(
+        &app,
+        &app.practitioner,
+        &alert,
+        Some("1"),
+        json!({"action": "item_asked"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let home = app.get(&app.care_manager, "/").await.text();
+    assert!(!home.contains("Open safety alerts"));
 }
 
 #[tokio::test]
