@@ -1,6 +1,6 @@
 //! The home page: what the signed-in person has to do today.
 
-use super::alerts::{AlertView, my_open_alerts};
+use super::alerts::{AlertView, TaskView, my_open_alerts, my_open_tasks};
 use super::registry::{CaseloadPage, row_view};
 use super::{Chrome, render};
 use crate::access::Authenticated;
@@ -20,6 +20,7 @@ struct HomePage {
     recommendations: Vec<(String, String, String, &'static str)>,
     show_recommendations: bool,
     alerts: Vec<AlertView>,
+    tasks: Vec<TaskView>,
 }
 
 pub async fn home(State(state): State<AppState>, auth: Authenticated) -> Response {
@@ -110,11 +111,17 @@ pub async fn home(State(state): State<AppState>, auth: Authenticated) -> Respons
             Err(e) => return super::error_page(e.into()),
         }
     }
+    // The person who recorded a safety answer for a patient without a care team has its task.
+    let tasks = match my_open_tasks(&state, &auth).await {
+        Ok(t) => t,
+        Err(e) => return super::error_page(e.into()),
+    };
     render(&HomePage {
         chrome: Chrome::new(&auth, demo),
         can_search: acting_role(roles, Operation::ReadDemographics, None).is_some(),
         recommendations,
         show_recommendations,
         alerts,
+        tasks,
     })
 }

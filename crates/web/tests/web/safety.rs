@@ -249,6 +249,36 @@ async fn open_alerts_show_on_the_home_page_and_the_chart() {
     assert!(!home.contains("Open safety alerts"));
 }
 
+/// A patient without a care team: the MA who recorded the positive answer has the task on
+/// their home page until a clinician is assigned and closes the alert.
+#[tokio::test]
+async fn without_a_care_team_the_recorder_sees_the_task() {
+    let app = app().await;
+    let r = app
+        .json(&app.front_desk, "POST", "/api/v1/patients", json!({"mrn": "S-9", "given_name": "No", "family_name": "Team", "birth_date": "1980-01-01", "sex": "male"}))
+        .await;
+    let pid = r.json()["id"].as_str().unwrap().to_owned();
+    let r = record(
+        &app,
+        &app.ma,
+        &pid,
+        phq9("2026-11-27", json!([0, 0, 0, 0, 0, 0, 0, 0, 3])),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let home = app.get(&app.ma, "/").await.text();
+    assert!(home.contains("Your open tasks (1)"), "{home}");
+    assert!(home.contains("Safety alert: PHQ-9 item 9 positive"));
+    assert!(
+        !app.get(&app.front_desk, "/")
+            .await
+            .text()
+            .contains("Your open tasks")
+    );
+    let tasks = app.get(&app.ma, "/api/v1/tasks").await.json();
+    assert_eq!(tasks[0]["patient"]["mrn"], "S-9");
+}
+
 #[tokio::test]
 async fn recording_by_loinc_codes_with_the_patients_sex() {
     let app = app().await;
