@@ -36,6 +36,13 @@ code_enum! {
         ReadOpenRecommendations = "read_open_recommendations",
         /// Users, roles, sites, tokens and settings.
         Administer = "administer",
+        /// Open safety alerts of one's own patients (as their care manager or treating
+        /// practitioner).
+        ReadOwnAlerts = "read_own_alerts",
+        /// One's own tasks.
+        ReadOwnTasks = "read_own_tasks",
+        /// Close a patient's safety alert with the action taken.
+        CloseSafetyAlert = "close_safety_alert",
     }
 }
 
@@ -113,6 +120,21 @@ pub fn allowed(role: Role, op: Operation, relation: Option<Relation>) -> bool {
             !per_patient && matches!(role, TreatingPractitioner | Psychiatrist)
         }
         Administer => role == PracticeAdmin,
+        ReadOwnAlerts => !per_patient && matches!(role, CareManager | TreatingPractitioner),
+        // Tasks go to the care team, or to the clinician who recorded a safety answer for a
+        // patient without one (domain::safety::responsible_clinician).
+        ReadOwnTasks => !per_patient && role.is_clinical(),
+        // The clinicians who see the patient: the consultant, who usually does not, and the
+        // MA, who may record the answer, do not close the alert (reference instruments.md §1:
+        // the alert calls for a safety assessment).
+        CloseSafetyAlert => {
+            per_patient
+                && match role {
+                    TreatingPractitioner => rel.assigned_practitioner,
+                    CareManager => rel.assigned_care_manager,
+                    _ => false,
+                }
+        }
     }
 }
 
@@ -210,6 +232,59 @@ mod tests {
                 ..theirs
             })
         ));
+    }
+
+    #[test]
+    fn only_the_care_team_closes_a_safety_alert() {
+        let all = Relation {
+            assigned_practitioner: true,
+            assigned_care_manager: true,
+            in_cocm: true,
+        };
+        assert!(allowed(
+            CareManager,
+            CloseSafetyAlert,
+            Some(Relation {
+                assigned_care_manager: true,
+                ..NONE
+            })
+        ));
+        assert!(allowed(
+            TreatingPractitioner,
+            CloseSafetyAlert,
+            Some(Relation {
+                assigned_practitioner: true,
+                ..NONE
+            })
+        ));
+        assert!(!allowed(CareManager, CloseSafetyAlert, Some(NONE)));
+        assert!(!allowed(TreatingPractitioner, CloseSafetyAlert, Some(NONE)));
+        for role in [Psychiatrist, MaNurse, FrontDesk, Billing, PracticeAdmin] {
+            assert!(!allowed(role, CloseSafetyAlert, Some(all)), "{role}");
+        }
+        assert!(!allowed(CareManager, CloseSafetyAlert, None));
+    }
+
+    #[test]
+    fn alerts_and_tasks_lists_are_ones_own() {
+        for role in Role::ALL.iter().copied() {
+            assert_eq!(
+                allowed(role, ReadOwnAlerts, None),
+                matches!(role, CareManager | TreatingPractitioner),
+                "{role}"
+            );
+            assert_eq!(
+                allowed(role, ReadOwnTasks, None),
+                matches!(
+                    role,
+                    CareManager | TreatingPractitioner | MaNurse | Psychiatrist
+                ),
+                "{role}"
+            );
+            // Lists, never a single patient's record.
+            assert!(!allowed(role, ReadOwnAlerts, Some(NONE)));
+            assert!(!allowed(role, ReadOwnTasks, Some(NONE)));
+        }
     }
 
     #[test]

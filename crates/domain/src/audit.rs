@@ -44,6 +44,13 @@ code_enum! {
         RecommendationDecide = "recommendation.decide",
         RecommendationRead = "recommendation.read",
         AuditVerify = "audit.verify",
+        SafetyAlertRaise = "safety_alert.raise",
+        SafetyAlertClose = "safety_alert.close",
+        SafetyAlertRead = "safety_alert.read",
+        TaskCreate = "task.create",
+        TaskComplete = "task.complete",
+        TaskRead = "task.read",
+        InstrumentWordingLoad = "instrument_wording.load",
     }
 }
 

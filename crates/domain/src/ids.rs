@@ -66,4 +66,6 @@ typed_id!(
     RecommendationId,
     TokenId,
     AuditEventId,
+    SafetyAlertId,
+    TaskId,
 );

@@ -27,5 +27,7 @@ pub mod referral;
 pub mod registry;
 pub mod resources;
 pub mod role;
+pub mod safety;
+pub mod task;
 
 pub use error::{FieldError, ValidationError};

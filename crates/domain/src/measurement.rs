@@ -1,7 +1,8 @@
 //! Measurement-based care: baseline, response, remission (reference instruments.md §14,
 //! cocm-billing-registry.md §9.5; NCQA DRR-E for response and remission).
 
-use crate::instruments::InstrumentId;
+use crate::ids::AssessmentId;
+use crate::instruments::{InstrumentId, Safety};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -102,6 +103,83 @@ pub fn outcome(instrument: InstrumentId, responses: &[MeasuredScore]) -> Treatme
             .filter(|(b, _)| b.total > 0)
             .map(|(b, l)| is_response(b.total, l.total)),
         remission: follow_up.map(|(_, l)| is_remission(l.total)),
+    }
+}
+
+/// The 50 % line of a chart: a score at or below it is a response (NCQA DRR-E, see
+/// [`is_response`]). `None` when the baseline is 0 (no response is defined) or the instrument
+/// is not a treatment target.
+pub fn response_line(instrument: InstrumentId, baseline: u16) -> Option<f64> {
+    (instrument.is_treatment_target() && baseline > 0).then(|| f64::from(baseline) / 2.0)
+}
+
+/// The remission threshold of a treatment target: a score below it is a remission.
+pub fn remission_below(instrument: InstrumentId) -> Option<u16> {
+    instrument.is_treatment_target().then_some(REMISSION_BELOW)
+}
+
+/// One response as a chart shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrajectoryPoint {
+    pub assessment: AssessmentId,
+    pub on: Date,
+    /// The official total; `null` when the response is incomplete (or for the C-SSRS).
+    pub total: Option<u16>,
+    /// A prorated estimate, when the instrument allows one and exactly one item is missing:
+    /// drawn apart, never official, never counted in the outcome.
+    pub estimate: Option<u16>,
+    pub complete: bool,
+    pub band: Option<String>,
+    pub safety: Safety,
+}
+
+/// The data of a measurement-based-care chart for one instrument of one episode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Trajectory {
+    pub instrument: InstrumentId,
+    /// Oldest first.
+    pub points: Vec<TrajectoryPoint>,
+    /// The episode's first official score.
+    pub baseline: Option<DatedTotal>,
+    /// Half the baseline: at or below it is a response (treatment targets only).
+    pub response_line: Option<f64>,
+    /// Below it is a remission (treatment targets only).
+    pub remission_below: Option<u16>,
+    pub outcome: TreatmentOutcome,
+}
+
+/// A chart's data from an episode's responses of one instrument (in any order): the points
+/// oldest first, the baseline, the lines and the outcome. Estimates and incomplete responses
+/// are drawn but never count (reference §1, §14).
+pub fn trajectory(instrument: InstrumentId, mut points: Vec<TrajectoryPoint>) -> Trajectory {
+    points.sort_by_key(|p| p.on);
+    let measured: Vec<MeasuredScore> = points
+        .iter()
+        .map(|p| match (p.total, p.estimate) {
+            (Some(total), _) => MeasuredScore {
+                on: p.on,
+                total: Some(total),
+                estimate: false,
+            },
+            (None, estimate) => MeasuredScore {
+                on: p.on,
+                total: estimate,
+                estimate: estimate.is_some(),
+            },
+        })
+        .collect();
+    let outcome = outcome(instrument, &measured);
+    Trajectory {
+        instrument,
+        baseline: outcome.baseline,
+        response_line: outcome
+            .baseline
+            .and_then(|b| response_line(instrument, b.total)),
+        remission_below: remission_below(instrument),
+        outcome,
+        points,
     }
 }
 
@@ -220,6 +298,87 @@ mod tests {
         let swapped = outcome(InstrumentId::Phq9, &[official(d2, 9), official(d1, 18)]);
         assert_eq!(swapped.baseline.map(|b| b.total), Some(18));
         assert_eq!(swapped.response, Some(true));
+    }
+
+    fn point(n: u128, on: Date, total: Option<u16>, estimate: Option<u16>) -> TrajectoryPoint {
+        TrajectoryPoint {
+            assessment: AssessmentId::from_uuid(uuid::Uuid::from_u128(n)),
+            on,
+            total,
+            estimate,
+            complete: total.is_some(),
+            band: None,
+            safety: Safety::Clear,
+        }
+    }
+
+    /// The chart of §14's vector 18 → 9 with an estimate and an incomplete response around
+    /// it: baseline 18, the 50 % line at 9, remission below 5, a response; the estimate of 2
+    /// (which would be a remission) does not count.
+    #[test]
+    fn trajectory_lines_and_outcome() {
+        let t = trajectory(
+            InstrumentId::Phq9,
+            vec![
+                point(3, date!(2026 - 11 - 01), None, Some(2)),
+                point(1, date!(2026 - 09 - 01), Some(18), None),
+                point(4, date!(2026 - 11 - 15), None, None),
+                point(2, date!(2026 - 10 - 01), Some(9), None),
+            ],
+        );
+        let dates: Vec<Date> = t.points.iter().map(|p| p.on).collect();
+        assert_eq!(
+            dates,
+            [
+                date!(2026 - 09 - 01),
+                date!(2026 - 10 - 01),
+                date!(2026 - 11 - 01),
+                date!(2026 - 11 - 15)
+            ]
+        );
+        assert_eq!(t.baseline.map(|b| b.total), Some(18));
+        assert_eq!(t.response_line, Some(9.0));
+        assert_eq!(t.remission_below, Some(5));
+        assert_eq!(t.outcome.latest.map(|l| l.total), Some(9));
+        assert_eq!(
+            (t.outcome.response, t.outcome.remission),
+            (Some(true), Some(false))
+        );
+        // An odd baseline: 13 → 6 is a response (6 ≤ 6.5), 7 is not.
+        let odd = |last| {
+            trajectory(
+                InstrumentId::Phq9,
+                vec![
+                    point(1, date!(2026 - 09 - 01), Some(13), None),
+                    point(2, date!(2026 - 10 - 01), Some(last), None),
+                ],
+            )
+        };
+        assert_eq!(odd(6).response_line, Some(6.5));
+        assert_eq!(odd(6).outcome.response, Some(true));
+        assert_eq!(odd(7).outcome.response, Some(false));
+    }
+
+    #[test]
+    fn trajectory_without_official_scores_or_target() {
+        let t = trajectory(
+            InstrumentId::Phq9,
+            vec![point(1, date!(2026 - 09 - 01), None, Some(12))],
+        );
+        assert_eq!((t.baseline, t.response_line), (None, None));
+        assert_eq!(t.remission_below, Some(5));
+        assert_eq!(t.points.len(), 1);
+        let audit = trajectory(
+            InstrumentId::Audit,
+            vec![point(1, date!(2026 - 09 - 01), Some(20), None)],
+        );
+        assert_eq!(audit.baseline.map(|b| b.total), Some(20));
+        assert_eq!((audit.response_line, audit.remission_below), (None, None));
+        let zero = trajectory(
+            InstrumentId::Gad7,
+            vec![point(1, date!(2026 - 09 - 01), Some(0), None)],
+        );
+        assert_eq!(zero.response_line, None);
     }
 
     proptest! {

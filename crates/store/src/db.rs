@@ -71,7 +71,9 @@ typed_id_vals!(
     CaseReviewId,
     RecommendationId,
     TokenId,
-    AuditEventId
+    AuditEventId,
+    SafetyAlertId,
+    TaskId
 );
 
 /// Arguments of one query: `args![a, b, c]`.

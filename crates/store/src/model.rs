@@ -6,12 +6,14 @@ use stepwise_domain::care_plan::CarePlan;
 use stepwise_domain::contact::ContactDetails;
 use stepwise_domain::episode::{Consent, DischargeReason, EpisodeStatus, Program};
 use stepwise_domain::ids::*;
-use stepwise_domain::instruments::{InstrumentId, Score};
+use stepwise_domain::instruments::{InstrumentId, Score, ScoringSettings};
 pub use stepwise_domain::patient::Assignments;
 use stepwise_domain::patient::PatientDetails;
 use stepwise_domain::record::RecordStatus;
 use stepwise_domain::registry::{CaseloadRow, ManualFlags, RegistrySettings, ReviewReason};
 use stepwise_domain::role::Role;
+use stepwise_domain::safety::{AlertKind, AlertStatus, ClosureAction};
+use stepwise_domain::task::{TaskKind, TaskSource, TaskStatus};
 use time::{Date, OffsetDateTime};
 
 /// Who acts, for whom, and when: every store operation takes one and audits with it.
@@ -36,6 +38,9 @@ pub struct Ctx {
 #[serde(default, deny_unknown_fields)]
 pub struct PracticeSettings {
     pub registry: RegistrySettings,
+    /// Cut-offs the instrument reference marks configurable (C-SSRS alert level, AUDIT-C,
+    /// EPDS, …), each defaulting to the documented one (docs/instruments.md).
+    pub scoring: ScoringSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -240,8 +245,90 @@ pub struct Assessment {
     pub status: RecordStatus,
     pub error_reason: Option<String>,
     pub replaces: Option<AssessmentId>,
+    /// The safety alert this response raised, if any.
+    pub safety_alert: Option<SafetyAlertId>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+}
+
+/// A safety alert: raised with the response whose safety items called for it, open until a
+/// clinician closes it with the action taken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SafetyAlert {
+    pub id: SafetyAlertId,
+    pub patient: PatientId,
+    pub episode: Option<EpisodeId>,
+    pub assessment: AssessmentId,
+    pub instrument: InstrumentId,
+    pub kind: AlertKind,
+    /// Item numbers (answer-list positions from 1) that alerted, or were left unanswered.
+    pub items: Vec<u8>,
+    /// The items as printed on the form, e.g. "PHQ-9 item 9".
+    pub items_label: String,
+    /// The practice's date when the alert was raised.
+    pub raised_on: Date,
+    #[serde(with = "time::serde::rfc3339")]
+    pub raised_at: OffsetDateTime,
+    pub raised_by: UserId,
+    pub status: AlertStatus,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub closed_at: Option<OffsetDateTime>,
+    pub closed_by: Option<UserId>,
+    pub closure_action: Option<ClosureAction>,
+    pub closure_note: Option<String>,
+    pub version: i64,
+}
+
+/// An alert with the patient it is about, as listed for a clinician.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SafetyAlertEntry {
+    pub patient: PatientSummary,
+    pub alert: SafetyAlert,
+}
+
+/// Work for a clinician, made by a record (its source).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Task {
+    pub id: TaskId,
+    pub patient: PatientId,
+    pub kind: TaskKind,
+    pub summary: String,
+    pub due_on: Date,
+    pub status: TaskStatus,
+    pub assignee: UserId,
+    pub source_kind: TaskSource,
+    /// The id of the source record (for a safety alert, its id).
+    pub source_id: uuid::Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub completed_at: Option<OffsetDateTime>,
+    pub completed_by: Option<UserId>,
+}
+
+/// A task with the patient it is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TaskEntry {
+    pub patient: PatientSummary,
+    pub task: Task,
+}
+
+/// A practice's licensed wording of one instrument, as loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InstrumentWording {
+    pub instrument: InstrumentId,
+    pub licence_holder: String,
+    pub permission: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub loaded_at: OffsetDateTime,
+    pub loaded_by: Option<UserId>,
+    /// 1 for the first wording loaded; each replacement adds one (the previous is kept).
+    pub version: i64,
 }
 
 /// A recommendation from a case review, with its decision.

@@ -218,6 +218,9 @@ pub mod op {
         ReadOwnCaseload,
         ReadOpenRecommendations,
         Administer,
+        ReadOwnAlerts,
+        ReadOwnTasks,
+        CloseSafetyAlert,
     );
 }
 
@@ -280,6 +283,7 @@ keys! {
     AssessmentKey => AssessmentId, Assessment;
     RecommendationKey => RecommendationId, Recommendation;
     ConsentKey => ConsentId, Consent;
+    SafetyAlertKey => SafetyAlertId, SafetyAlert;
 }
 
 /// An operation on one patient's record that the user may perform given their relationship to

@@ -16,9 +16,11 @@
 //! `model.rs` the shape of a definition; one file per instrument family holds the data and
 //! its special rule (`phq.rs`, `gad.rs`, `alcohol.rs`, `dast.rs`, `ptsd.rs`, `epds.rs`,
 //! `cssrs.rs`, `mdq.rs`); `scoring.rs` the scorer; `settings.rs` the configurable cut-offs;
-//! `loinc.rs` LOINC-coded input; `wording.rs` licensed item wording; `cli.rs` the CLI output.
+//! `loinc.rs` LOINC-coded input; `wording.rs` licensed item wording; `catalogue.rs` the
+//! instruments as forms show them (with the practice's wording); `cli.rs` the CLI output.
 
 mod alcohol;
+pub mod catalogue;
 pub mod cli;
 mod cssrs;
 mod dast;

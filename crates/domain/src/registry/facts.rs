@@ -3,6 +3,7 @@ use crate::care_plan::CarePlan;
 use crate::contact::ContactKind;
 use crate::episode::{EpisodeStatus, Program};
 use crate::instruments::{InstrumentId, Safety};
+use crate::safety::OpenAlert;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -48,6 +49,8 @@ pub struct EpisodeHistory<'a> {
     pub case_reviews: &'a [Date],
     pub manual_flags: ManualFlags,
     pub open_recommendations: u32,
+    /// The patient's open safety alerts (any episode, or a screening outside one).
+    pub open_safety_alerts: &'a [OpenAlert],
 }
 
 /// A score on a date.
@@ -106,6 +109,11 @@ pub struct EpisodeFacts {
     pub last_case_review_on: Option<Date>,
     pub manual_flags: ManualFlags,
     pub open_recommendations: u32,
+    /// The patient's open safety alerts, oldest first: each keeps the safety flag up until a
+    /// clinician closes it with the action taken. Absent from facts stored before alerts
+    /// existed, hence the default.
+    #[serde(default)]
+    pub open_safety_alerts: Vec<OpenAlert>,
 }
 
 fn trend(assessments: &[&AssessmentRecord], instrument: InstrumentId) -> Option<Trend> {
@@ -187,6 +195,11 @@ impl EpisodeFacts {
             last_case_review_on: h.case_reviews.iter().max().copied(),
             manual_flags: h.manual_flags,
             open_recommendations: h.open_recommendations,
+            open_safety_alerts: {
+                let mut alerts = h.open_safety_alerts.to_vec();
+                alerts.sort_by_key(|a| a.raised_on);
+                alerts
+            },
         }
     }
 

@@ -5,12 +5,15 @@ use crate::error::{Result, StoreError};
 use crate::model::{Assessment, Ctx};
 use crate::ops::contacts::check_reason;
 use crate::ops::episodes::load_episode;
-use crate::ops::{code, from_json, new_id, registry::refresh_facts, to_json};
+use crate::ops::registry::{refresh_facts, refresh_patient_facts};
+use crate::ops::safety::{AlertSource, raise_alert};
+use crate::ops::{code, from_json, new_id, to_json};
 use stepwise_domain::assessment::{AdministrationMode, ScoredResponse};
 use stepwise_domain::audit::AuditAction;
-use stepwise_domain::ids::{AssessmentId, EpisodeId, PatientId, PracticeId, UserId};
+use stepwise_domain::ids::{AssessmentId, EpisodeId, PatientId, PracticeId, SafetyAlertId, UserId};
 use stepwise_domain::instruments::InstrumentId;
 use stepwise_domain::record::RecordStatus;
+use stepwise_domain::safety::raised_alert;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -28,6 +31,7 @@ struct AssessmentRow {
     status: String,
     error_reason: Option<String>,
     replaces_id: Option<Uuid>,
+    safety_alert_id: Option<Uuid>,
     created_at: OffsetDateTime,
 }
 
@@ -46,15 +50,25 @@ impl AssessmentRow {
             status: code(RecordStatus::parse(&self.status))?,
             error_reason: self.error_reason,
             replaces: self.replaces_id.map(AssessmentId::from_uuid),
+            safety_alert: self.safety_alert_id.map(SafetyAlertId::from_uuid),
             created_at: self.created_at,
         })
     }
 }
 
+/// The columns of [`AssessmentRow`] from `assessments s`, with its alert from `safety_alerts a`
+/// (for `concat!` into queries).
 macro_rules! assessment_columns {
     () => {
-        "id, patient_id, episode_id, instrument, administered_on, administered_by, mode, answers, score, status, \
-         error_reason, replaces_id, created_at"
+        "s.id, s.patient_id, s.episode_id, s.instrument, s.administered_on, s.administered_by, s.mode, s.answers, \
+         s.score, s.status, s.error_reason, s.replaces_id, a.id AS safety_alert_id, s.created_at"
+    };
+}
+
+/// `assessments s` with its alert, if any (at most one per response).
+macro_rules! assessments_with_alert {
+    () => {
+        " FROM assessments s LEFT JOIN safety_alerts a ON a.assessment_id = s.id AND a.practice_id = s.practice_id"
     };
 }
 
@@ -68,7 +82,8 @@ async fn load_assessment(
             concat!(
                 "SELECT ",
                 assessment_columns!(),
-                " FROM assessments WHERE id = $1 AND practice_id = $2"
+                assessments_with_alert!(),
+                " WHERE s.id = $1 AND s.practice_id = $2"
             ),
             args![id, practice],
         )
@@ -80,6 +95,11 @@ impl Store {
     /// Record a scored response. Without an explicit episode, the response joins the
     /// patient's open episode (Collaborative Care first), so a PHQ-9 taken at a visit counts in
     /// the registry; with none open it is kept on the patient alone (a screening).
+    ///
+    /// A response whose safety items alert, or are left unanswered, raises a safety alert and
+    /// a same-day task for the responsible clinician (`domain::safety`) in the same
+    /// transaction, and the patient's registry facts are refreshed with it: the response, the
+    /// alert, the task, the flag and their audit events are durable together or not at all.
     pub async fn add_assessment(
         &self,
         ctx: &Ctx,
@@ -89,7 +109,8 @@ impl Store {
         response: &ScoredResponse,
     ) -> Result<Assessment> {
         let mut tx = self.begin().await?;
-        crate::ops::patients::load_patient(&mut tx.conn(), ctx.practice, patient).await?;
+        let patient_record =
+            crate::ops::patients::load_patient(&mut tx.conn(), ctx.practice, patient).await?;
         let episode = match episode {
             Some(e) => {
                 let ep = load_episode(&mut tx.conn(), ctx.practice, e).await?;
@@ -139,9 +160,6 @@ impl Store {
             ],
         )
         .await?;
-        if let Some(e) = episode {
-            refresh_facts(&mut tx, ctx, e).await?;
-        }
         audit::append(
             &mut tx,
             &ctx.event(
@@ -152,6 +170,23 @@ impl Store {
             ),
         )
         .await?;
+        match raised_alert(&response.score, &response.answers) {
+            Some(raised) => {
+                let source = AlertSource {
+                    assessment: id,
+                    episode,
+                    response,
+                    recorded_by: administered_by,
+                };
+                raise_alert(&mut tx, ctx, &patient_record, &source, &raised).await?;
+                refresh_patient_facts(&mut tx, ctx, patient).await?;
+            }
+            None => {
+                if let Some(e) = episode {
+                    refresh_facts(&mut tx, ctx, e).await?;
+                }
+            }
+        }
         let a = load_assessment(&mut tx.conn(), ctx.practice, id).await?;
         tx.commit().await?;
         Ok(a)
@@ -213,8 +248,9 @@ impl Store {
                 concat!(
                     "SELECT ",
                     assessment_columns!(),
-                    " FROM assessments WHERE patient_id = $1 AND practice_id = $2 AND ($3 IS NULL OR instrument = $3) \
-                     ORDER BY administered_on, created_at, id"
+                    assessments_with_alert!(),
+                    " WHERE s.patient_id = $1 AND s.practice_id = $2 AND ($3 IS NULL OR s.instrument = $3) \
+                     ORDER BY s.administered_on, s.created_at, s.id"
                 ),
                 args![patient, ctx.practice, instrument.map(InstrumentId::code)],
             )

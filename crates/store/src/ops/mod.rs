@@ -9,7 +9,9 @@ mod patients;
 mod practice;
 mod registry;
 mod reviews;
+mod safety;
 mod users;
+mod wording;
 
 pub use import::{
     ImportAssessment, ImportBatch, ImportContact, ImportEpisode, ImportPatient, ImportReport,

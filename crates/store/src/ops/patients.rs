@@ -6,8 +6,8 @@ use crate::model::{Assignments, Ctx, Patient, PatientSummary, Relationship};
 use crate::ops::{code, conflict_or_missing, new_id, to_json};
 use stepwise_domain::audit::AuditAction;
 use stepwise_domain::ids::{
-    AssessmentId, ConsentId, ContactId, EpisodeId, PatientId, PracticeId, RecommendationId, SiteId,
-    UserId,
+    AssessmentId, ConsentId, ContactId, EpisodeId, PatientId, PracticeId, RecommendationId,
+    SafetyAlertId, SiteId, UserId,
 };
 use stepwise_domain::patient::{Mrn, PatientDetails, PayerKind, Sex, normalize_query, search_key};
 use stepwise_domain::role::Role;
@@ -175,6 +175,7 @@ pub enum RecordRef {
     Assessment(AssessmentId),
     Recommendation(RecommendationId),
     Consent(ConsentId),
+    SafetyAlert(SafetyAlertId),
 }
 
 /// How many characters of a name query make a search (fewer would list half the practice).
@@ -509,6 +510,13 @@ impl Store {
             RecordRef::Consent(id) => {
                 c.fetch_optional(
                     "SELECT patient_id FROM consents WHERE id = $1 AND practice_id = $2",
+                    args![id, practice],
+                )
+                .await?
+            }
+            RecordRef::SafetyAlert(id) => {
+                c.fetch_optional(
+                    "SELECT patient_id FROM safety_alerts WHERE id = $1 AND practice_id = $2",
                     args![id, practice],
                 )
                 .await?

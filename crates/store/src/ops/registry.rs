@@ -18,6 +18,7 @@ use stepwise_domain::registry::{
     AssessmentRecord, ContactRecord, EpisodeFacts, EpisodeHistory, RegistrySettings, caseload_row,
     review_reasons, sort_caseload,
 };
+use stepwise_domain::safety::{AlertKind, OpenAlert};
 use time::Date;
 use uuid::Uuid;
 
@@ -27,6 +28,14 @@ struct AssessmentFact {
     administered_on: Date,
     total: Option<i64>,
     safety: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct AlertFact {
+    instrument: String,
+    kind: String,
+    items: String,
+    raised_on: Date,
 }
 
 #[derive(sqlx::FromRow)]
@@ -72,6 +81,25 @@ async fn compute_facts(
             args![episode, practice],
         )
         .await?;
+    // Safety is the patient's: every open alert, whichever episode (or none) raised it.
+    let alerts: Vec<AlertFact> = c
+        .fetch_all(
+            "SELECT instrument, kind, items, raised_on FROM safety_alerts \
+             WHERE patient_id = $1 AND practice_id = $2 AND status = 'open' ORDER BY raised_at, id",
+            args![ep.patient, practice],
+        )
+        .await?;
+    let open_safety_alerts = alerts
+        .into_iter()
+        .map(|a| {
+            Ok(OpenAlert {
+                instrument: code(InstrumentId::parse(&a.instrument))?,
+                kind: code(AlertKind::parse(&a.kind))?,
+                items: from_json(&a.items)?,
+                raised_on: a.raised_on,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     let assessments = assessments
         .into_iter()
         .map(|a| {
@@ -106,6 +134,7 @@ async fn compute_facts(
         case_reviews: &review_dates,
         manual_flags: ep.manual_flags,
         open_recommendations: u32::try_from(open_recs.0).unwrap_or(u32::MAX),
+        open_safety_alerts: &open_safety_alerts,
     }))
 }
 
@@ -118,6 +147,26 @@ pub(crate) async fn refresh_facts(tx: &mut Tx, ctx: &Ctx, episode: EpisodeId) ->
         args![episode, ctx.practice, to_json(&facts)?, ctx.now],
     )
     .await?;
+    Ok(())
+}
+
+/// Recompute the facts of every episode of a patient: a change to the patient's safety alerts
+/// changes the safety flag of each.
+pub(crate) async fn refresh_patient_facts(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    patient: PatientId,
+) -> Result<()> {
+    let episodes: Vec<crate::db::One<Uuid>> = tx
+        .conn()
+        .fetch_all(
+            "SELECT id FROM episodes WHERE patient_id = $1 AND practice_id = $2 ORDER BY id",
+            args![patient, ctx.practice],
+        )
+        .await?;
+    for e in episodes {
+        refresh_facts(tx, ctx, EpisodeId::from_uuid(e.0)).await?;
+    }
     Ok(())
 }
 

@@ -176,6 +176,59 @@ impl Harness {
         refused == stmts.len()
     }
 
+    /// Make every INSERT into `table` fail from now on (`true`), or stop doing so (`false`),
+    /// behind the store's back: a fault in the middle of a transaction.
+    pub async fn fail_inserts(&self, table: &str, fail: bool) {
+        use sqlx::{AssertSqlSafe, Connection};
+        let trigger = format!("inject_failure_{table}");
+        match (&self.dir, &self.pg) {
+            (Some(dir), _) => {
+                let path = dir.path().join(stepwise_store::SQLITE_FILE);
+                let mut c =
+                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                        .await
+                        .unwrap();
+                let sql = if fail {
+                    format!(
+                        "CREATE TRIGGER {trigger} BEFORE INSERT ON {table} \
+                         BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+                    )
+                } else {
+                    format!("DROP TRIGGER {trigger}")
+                };
+                sqlx::query(AssertSqlSafe(sql))
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+            }
+            (None, Some((admin_url, name))) => {
+                let mut c = sqlx::PgConnection::connect(&db_url(admin_url, name))
+                    .await
+                    .unwrap();
+                let stmts = if fail {
+                    vec![
+                        "CREATE OR REPLACE FUNCTION inject_failure() RETURNS trigger AS $$ \
+                         BEGIN RAISE EXCEPTION 'injected failure'; END; $$ LANGUAGE plpgsql"
+                            .to_owned(),
+                        format!(
+                            "CREATE TRIGGER {trigger} BEFORE INSERT ON {table} \
+                             FOR EACH ROW EXECUTE FUNCTION inject_failure()"
+                        ),
+                    ]
+                } else {
+                    vec![format!("DROP TRIGGER {trigger} ON {table}")]
+                };
+                for sql in stmts {
+                    sqlx::query(AssertSqlSafe(sql))
+                        .execute(&mut c)
+                        .await
+                        .unwrap();
+                }
+            }
+            _ => unreachable!(),
+        }
+    }
+
     pub async fn finish(self) {
         self.store.close().await;
         if let Some((admin_url, name)) = self.pg {

@@ -18,3 +18,5 @@ mod patients;
 mod records;
 mod registry;
 mod reviews;
+mod safety;
+mod wording;

@@ -30,6 +30,7 @@ pub fn phq9(on: &str, answers: [i64; 9]) -> AssessmentInput {
         administered_on: on.into(),
         mode: "phone".into(),
         answers: answers.iter().map(|a| Some(*a)).collect(),
+        loinc_answers: None,
     }
 }
 

@@ -110,6 +110,10 @@ pub async fn update_settings(
             "week and month thresholds must be at least 1",
         ));
     }
+    settings
+        .scoring
+        .validate()
+        .map_err(|e| ApiError::Invalid(e.nested("scoring")))?;
     state
         .store
         .update_practice_settings(&can.ctx, &settings)

@@ -3,9 +3,11 @@
 
 pub(crate) mod admin;
 pub(crate) mod episodes;
+pub(crate) mod instruments;
 pub(crate) mod patients;
 pub(crate) mod records;
 pub(crate) mod registry;
+pub(crate) mod safety;
 
 use crate::error::ApiError;
 use crate::routes::{Access, Entry};
@@ -18,6 +20,39 @@ use serde::de::DeserializeOwned;
 use stepwise_domain::ValidationError;
 use stepwise_domain::access::Operation as O;
 
+/// Check that a request body is JSON and read it.
+async fn json_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    let json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if !json {
+        return Err(ApiError::invalid(
+            "body",
+            "send the body as JSON with Content-Type: application/json",
+        ));
+    }
+    Bytes::from_request(req, state)
+        .await
+        .map_err(|e| ApiError::invalid("body", e.body_text()))
+}
+
+/// A JSON request body kept as text, for documents checked by a domain parser that reports
+/// problems against the text itself (a licensed wording file: line and column).
+pub struct JsonText(pub String);
+
+impl<S: Send + Sync> FromRequest<S> for JsonText {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = json_bytes(req, state).await?;
+        String::from_utf8(bytes.to_vec())
+            .map(JsonText)
+            .map_err(|_| ApiError::invalid("body", "the body is not UTF-8 text"))
+    }
+}
+
 /// A JSON request body. Malformed JSON, unknown fields and wrong types are answered with 422
 /// and the path of the offending field.
 pub struct Body<T>(pub T);
@@ -26,20 +61,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.starts_with("application/json"));
-        if !json {
-            return Err(ApiError::invalid(
-                "body",
-                "send the body as JSON with Content-Type: application/json",
-            ));
-        }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::invalid("body", e.body_text()))?;
+        let bytes = json_bytes(req, state).await?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         serde_path_to_error::deserialize(de).map(Body).map_err(|e| {
             let path = e.path().to_string();
@@ -185,6 +207,48 @@ pub fn entries() -> Vec<Entry> {
             "/api/v1/patients/{id}/assessments",
             Patient(O::RecordAssessment),
             post(records::record_assessment),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/patients/{id}/trajectory",
+            Patient(O::ReadClinical),
+            get(records::trajectory),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/patients/{id}/alerts",
+            Patient(O::ReadClinical),
+            get(safety::patient_alerts),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/alerts",
+            Practice(O::ReadOwnAlerts),
+            get(safety::open_alerts),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/alerts/{id}/closure",
+            Patient(O::CloseSafetyAlert),
+            post(safety::close),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/tasks",
+            Practice(O::ReadOwnTasks),
+            get(safety::my_tasks),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/instruments",
+            SignedIn,
+            get(instruments::list),
+        ),
+        Entry::new(
+            "PUT",
+            "/api/v1/instruments/{code}/wording",
+            Practice(O::Administer),
+            put(instruments::load_wording),
         ),
         Entry::new(
             "POST",

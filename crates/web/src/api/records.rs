@@ -2,16 +2,18 @@
 
 use super::{Body, created};
 use crate::access::{AssessmentKey, ContactKey, EpisodeKey, OnPatient, OnRecord, op};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use stepwise_domain::assessment::AssessmentInput;
 use stepwise_domain::contact::ContactInput;
 use stepwise_domain::ids::{AssessmentId, ContactId, EpisodeId, PatientId};
-use stepwise_domain::instruments::InstrumentId;
+use stepwise_domain::instruments::{InstrumentId, ScoringContext};
+use stepwise_domain::measurement::{Trajectory, TrajectoryPoint, trajectory as chart};
+use stepwise_domain::record::RecordStatus;
 use stepwise_store::model::{Assessment, Contact};
 use utoipa::{IntoParams, ToSchema};
 
@@ -38,8 +40,13 @@ pub async fn assessments(
     ))
 }
 
-/// Record a response, scored on arrival. Answers are positions from 0 in the published
-/// option order, `null` when unanswered. It joins the patient's open episode, if any.
+/// Record a response, scored on arrival with the patient's recorded sex (AUDIT-C) and the
+/// practice's scoring settings. Give either `answers`, positions from 0 in the published option
+/// order (`null` when unanswered), or `loinc_answers`, LOINC item and answer codes. A bad
+/// answer is a 422 naming the item and its allowed values, and nothing is stored. It joins the
+/// patient's open episode, if any. A safety item answered positive, or left unanswered, raises
+/// a safety alert and a same-day task for the patient's care manager (else treating
+/// practitioner) in the same transaction; `safety_alert` names it.
 #[utoipa::path(post, path = "/api/v1/patients/{id}/assessments", tag = "assessments", request_body = AssessmentInput, params(("id" = PatientId, Path)),
     responses((status = 201, body = Assessment), (status = 422, body = crate::error::Problem)))]
 pub async fn record_assessment(
@@ -47,12 +54,100 @@ pub async fn record_assessment(
     on: OnPatient<op::RecordAssessment>,
     Body(input): Body<AssessmentInput>,
 ) -> ApiResult<Response> {
-    let response = input.parse(on.ctx.today)?;
+    let patient = state.store.patient(&on.ctx, on.id).await?;
+    let scoring = ScoringContext {
+        sex: Some(patient.details.sex),
+        settings: on.auth.practice.settings.scoring,
+    };
+    let response = input.parse_with(on.ctx.today, &scoring)?;
     let a = state
         .store
         .add_assessment(&on.ctx, on.id, None, on.auth.user.id, &response)
         .await?;
     Ok(created(a))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TrajectoryQuery {
+    /// The instrument to chart, e.g. `phq9` (required).
+    pub instrument: Option<String>,
+    /// The episode; by default the patient's open episode, else the most recent one (with no
+    /// episode at all, the patient's screenings).
+    pub episode: Option<EpisodeId>,
+}
+
+/// A measurement-based-care chart.
+#[derive(Serialize, ToSchema)]
+pub struct TrajectoryView {
+    /// The episode charted; `null` for the screenings of a patient without one.
+    pub episode: Option<EpisodeId>,
+    #[serde(flatten)]
+    pub trajectory: Trajectory,
+}
+
+/// The data of a measurement-based-care chart: each response of the instrument in the episode
+/// (date, official total or `null`, prorated estimate apart, band, safety), the baseline (first
+/// official score), the 50 % response line, the remission threshold, and the outcome
+/// (response, remission). Estimates and incomplete responses never count; responses entered in
+/// error are left out.
+#[utoipa::path(get, path = "/api/v1/patients/{id}/trajectory", tag = "assessments", params(("id" = PatientId, Path), TrajectoryQuery),
+    responses((status = 200, body = TrajectoryView), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn trajectory(
+    State(state): State<AppState>,
+    on: OnPatient<op::ReadClinical>,
+    Query(q): Query<TrajectoryQuery>,
+) -> ApiResult<Json<TrajectoryView>> {
+    let instrument = q
+        .instrument
+        .as_deref()
+        .map(str::trim)
+        .and_then(|i| InstrumentId::parse(i).ok())
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "instrument",
+                format!(
+                    "name the instrument to chart, one of: {}",
+                    InstrumentId::allowed()
+                ),
+            )
+        })?;
+    let episodes = state.store.patient_episodes(&on.ctx, on.id).await?;
+    let episode = match q.episode {
+        Some(e) if episodes.iter().any(|x| x.id == e) => Some(e),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "episode",
+                "not an episode of this patient",
+            ));
+        }
+        // Newest first: the open one, else the most recent.
+        None => episodes
+            .iter()
+            .find(|e| !e.status.is_closed())
+            .or(episodes.first())
+            .map(|e| e.id),
+    };
+    let points = state
+        .store
+        .patient_assessments(&on.ctx, on.id, Some(instrument))
+        .await?
+        .into_iter()
+        .filter(|a| a.status == RecordStatus::Final && a.episode == episode)
+        .map(|a| TrajectoryPoint {
+            assessment: a.id,
+            on: a.administered_on,
+            total: a.score.total,
+            estimate: a.score.estimate,
+            complete: a.score.complete,
+            band: a.score.band,
+            safety: a.score.safety,
+        })
+        .collect();
+    Ok(Json(TrajectoryView {
+        episode,
+        trajectory: chart(instrument, points),
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -1,5 +1,6 @@
 //! The home page: what the signed-in person has to do today.
 
+use super::alerts::{AlertView, TaskView, my_open_alerts, my_open_tasks};
 use super::registry::{CaseloadPage, row_view};
 use super::{Chrome, render};
 use crate::access::Authenticated;
@@ -18,12 +19,19 @@ struct HomePage {
     can_search: bool,
     recommendations: Vec<(String, String, String, &'static str)>,
     show_recommendations: bool,
+    alerts: Vec<AlertView>,
+    tasks: Vec<TaskView>,
 }
 
 pub async fn home(State(state): State<AppState>, auth: Authenticated) -> Response {
     let demo = state.config.demo.is_some();
     let settings = &auth.practice.settings.registry;
     let roles = &auth.user.roles;
+    // Open safety alerts come first on the home page of care managers and practitioners.
+    let alerts = match my_open_alerts(&state, &auth).await {
+        Ok(a) => a,
+        Err(e) => return super::error_page(e.into()),
+    };
     // A care manager starts on the caseload, the consultant on the review list.
     if let Some(role) = acting_role(roles, Operation::ReadOwnCaseload, None) {
         return match state
@@ -39,6 +47,7 @@ pub async fn home(State(state): State<AppState>, auth: Authenticated) -> Respons
                     .map(|e| row_view(&e.patient, &e.row))
                     .collect(),
                 review_list: false,
+                alerts,
             }),
             Err(e) => super::error_page(e.into()),
         };
@@ -65,6 +74,7 @@ pub async fn home(State(state): State<AppState>, auth: Authenticated) -> Respons
                     })
                     .collect(),
                 review_list: true,
+                alerts,
             }),
             Err(e) => super::error_page(e.into()),
         };
@@ -101,10 +111,17 @@ pub async fn home(State(state): State<AppState>, auth: Authenticated) -> Respons
             Err(e) => return super::error_page(e.into()),
         }
     }
+    // The person who recorded a safety answer for a patient without a care team has its task.
+    let tasks = match my_open_tasks(&state, &auth).await {
+        Ok(t) => t,
+        Err(e) => return super::error_page(e.into()),
+    };
     render(&HomePage {
         chrome: Chrome::new(&auth, demo),
         can_search: acting_role(roles, Operation::ReadDemographics, None).is_some(),
         recommendations,
         show_recommendations,
+        alerts,
+        tasks,
     })
 }

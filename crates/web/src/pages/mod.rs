@@ -1,6 +1,7 @@
 //! Server-rendered pages. Templates are compiled into the binary (askama, auto-escaping);
 //! there is no inline script or style, so the CSP forbids both.
 
+mod alerts;
 mod assets;
 mod home;
 mod patients;

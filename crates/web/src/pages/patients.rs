@@ -1,5 +1,6 @@
 //! Patient search (a POST: names and birth dates never appear in a URL) and the chart.
 
+use super::alerts::{AlertView, open_on_chart};
 use super::registry::{RowView, row_view};
 use super::{Chrome, render};
 use crate::access::{Can, OnPatient, op};
@@ -74,6 +75,7 @@ struct ChartPage {
     episodes: Vec<Episode>,
     open_row: Option<RowView>,
     assessments: Vec<Assessment>,
+    alerts: Vec<AlertView>,
 }
 
 pub async fn chart(State(state): State<AppState>, on: OnPatient<op::ReadDemographics>) -> Response {
@@ -98,8 +100,13 @@ pub async fn chart(State(state): State<AppState>, on: OnPatient<op::ReadDemograp
     };
     let clinical_role = acting_role(&on.auth.user.roles, Operation::ReadClinical, Some(rel));
     let (mut episodes, mut assessments, mut open_row) = (Vec::new(), Vec::new(), None);
+    let mut alerts = Vec::new();
     if let Some(role) = clinical_role {
         let ctx = on.auth.ctx(Some(role));
+        alerts = match state.store.patient_safety_alerts(&ctx, on.id).await {
+            Ok(a) => open_on_chart(&a),
+            Err(e) => return super::error_page(e.into()),
+        };
         episodes = match state.store.patient_episodes(&ctx, on.id).await {
             Ok(e) => e,
             Err(e) => return super::error_page(e.into()),
@@ -137,5 +144,6 @@ pub async fn chart(State(state): State<AppState>, on: OnPatient<op::ReadDemograp
         episodes,
         open_row,
         assessments,
+        alerts,
     })
 }

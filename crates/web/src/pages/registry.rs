@@ -1,5 +1,6 @@
 //! The caseload and the case-review list.
 
+use super::alerts::{AlertView, my_open_alerts};
 use super::{Chrome, render};
 use crate::access::{Can, op};
 use crate::state::AppState;
@@ -82,10 +83,16 @@ pub struct CaseloadPage {
     pub title: &'static str,
     pub rows: Vec<RowView>,
     pub review_list: bool,
+    /// The open safety alerts of the care manager's patients, above the caseload.
+    pub alerts: Vec<AlertView>,
 }
 
 pub async fn caseload(State(state): State<AppState>, can: Can<op::ReadOwnCaseload>) -> Response {
     let settings = &can.auth.practice.settings.registry;
+    let alerts = match my_open_alerts(&state, &can.auth).await {
+        Ok(a) => a,
+        Err(e) => return super::error_page(e.into()),
+    };
     match state
         .store
         .caseload(&can.ctx, can.auth.user.id, settings)
@@ -99,6 +106,7 @@ pub async fn caseload(State(state): State<AppState>, can: Can<op::ReadOwnCaseloa
                 .map(|e| row_view(&e.patient, &e.row))
                 .collect(),
             review_list: false,
+            alerts,
         }),
         Err(e) => super::error_page(e.into()),
     }
@@ -123,6 +131,7 @@ pub async fn review_list(State(state): State<AppState>, can: Can<op::ReadReviewL
                 })
                 .collect(),
             review_list: true,
+            alerts: Vec::new(),
         }),
         Err(e) => super::error_page(e.into()),
     }

@@ -238,6 +238,11 @@ impl Call {
         self.body = Body::from(body.to_string());
         self
     }
+    /// A raw body, with whatever content type the caller set.
+    pub fn body(mut self, body: String) -> Self {
+        self.body = Body::from(body);
+        self
+    }
     pub fn form(mut self, body: &str) -> Self {
         self.req = self
             .req

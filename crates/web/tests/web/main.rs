@@ -8,6 +8,8 @@
 mod harness;
 
 mod api_flow;
+mod instruments;
 mod matrix;
 mod pages;
 mod routes;
+mod safety;

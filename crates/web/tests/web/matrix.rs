@@ -99,6 +99,7 @@ async fn records(
         administered_on: NOW.date().to_string(),
         mode: "clinic".into(),
         answers: vec![Some(1); 9],
+        loinc_answers: None,
     }
     .parse(NOW.date())
     .unwrap();
@@ -106,7 +107,11 @@ async fn records(
         .add_assessment(&c, p.id, Some(e.id), cm, &a)
         .await
         .unwrap();
+    // The PHQ-9 above has item 9 "several days": its safety alert was raised with it.
+    let alerts = store.patient_safety_alerts(&c, p.id).await.unwrap();
+    assert_eq!(alerts.len(), 1);
     let mut ids = HashMap::from([
+        ("alerts", alerts[0].id.to_string()),
         ("patients", p.id.to_string()),
         ("episodes", e.id.to_string()),
         ("consents", consent.id.to_string()),
@@ -145,6 +150,7 @@ fn kind(path: &str) -> Option<&'static str> {
         "contacts",
         "assessments",
         "recommendations",
+        "alerts",
         "users",
     ]
     .into_iter()
@@ -274,7 +280,11 @@ async fn every_route_every_role_every_relationship() {
         for (user, role) in users(&app) {
             let mut cases: Vec<(&str, String, bool)> = Vec::new();
             if !patient_scoped {
-                let path = route.path.replace("{id}", &throwaway.id.to_string());
+                // Instrument routes act on the EPDS.
+                let path = route
+                    .path
+                    .replace("{id}", &throwaway.id.to_string())
+                    .replace("{code}", "epds");
                 cases.push(("practice", path, allowed(role, op, None)));
             } else {
                 let k = kind(route.path).unwrap();

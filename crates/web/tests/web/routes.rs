@@ -8,6 +8,7 @@ use stepwise_web::routes::{Access, table};
 
 fn concrete(path: &str) -> String {
     path.replace("{id}", "0190f0c2-0000-7000-8000-000000000001")
+        .replace("{code}", "epds")
         .replace("{*path}", "app.css")
 }
 

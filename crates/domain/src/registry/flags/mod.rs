@@ -12,7 +12,8 @@ code_enum! {
     /// The registry's flags, in the order the caseload sorts them: safety first
     /// (reference §9.4 [S54b]: "safety flags first, then discussion flags").
     pub enum FlagKind ("flag") {
-        /// PHQ-9 item 9 above "not at all" on the initial or latest PHQ-9 ([S54b]).
+        /// An open safety alert (reference instruments.md §1, §10, §16.5), else PHQ-9 item 9
+        /// above "not at all" on the initial or latest PHQ-9 ([S54b]).
         Safety = "safety",
         /// Set by hand: "Flag as safety risk" ([S54]).
         SafetyRisk = "safety_risk",
@@ -185,21 +186,13 @@ pub fn flags(facts: &EpisodeFacts, today: Date, settings: &RegistrySettings) -> 
     }
     let mut push = |kind: FlagKind, reason: String| out.push(Flag { kind, reason });
 
-    // Safety: the initial or the latest PHQ-9 ([S54b]); an unanswered item 9 is not "no".
-    match (facts.phq9_first_safety, facts.phq9_latest_safety) {
-        (_, Some(Safety::Alert)) => push(
-            FlagKind::Safety,
-            "The latest PHQ-9 has item 9 (thoughts of death or self-harm) above \"not at all\": review safety".into(),
-        ),
-        (Some(Safety::Alert), _) => push(
-            FlagKind::Safety,
-            "The initial PHQ-9 had item 9 (thoughts of death or self-harm) above \"not at all\"".into(),
-        ),
-        (_, Some(Safety::Unknown)) => push(
-            FlagKind::Safety,
-            "Item 9 of the latest PHQ-9 was not answered: ask it and record the answer".into(),
-        ),
-        _ => {}
+    // Safety: an open alert first, until a clinician closes it with the action taken
+    // (reference instruments.md §1, §16.5); otherwise the initial or the latest PHQ-9
+    // ([S54b]). An unanswered safety item is not "no".
+    if !facts.open_safety_alerts.is_empty() {
+        push(FlagKind::Safety, open_alerts_reason(facts));
+    } else {
+        phq9_safety(facts, &mut push);
     }
     if facts.manual_flags.safety_risk {
         push(
@@ -329,6 +322,41 @@ pub fn flags(facts: &EpisodeFacts, today: Date, settings: &RegistrySettings) -> 
     }
     out.sort_by_key(|f| f.kind);
     out
+}
+
+/// The reason of the safety flag raised by open alerts: each alert, oldest first.
+fn open_alerts_reason(facts: &EpisodeFacts) -> String {
+    let alerts: Vec<String> = facts
+        .open_safety_alerts
+        .iter()
+        .map(|a| a.describe())
+        .collect();
+    let n = alerts.len();
+    format!(
+        "{n} open safety alert{}: {}. Close {} with the action taken",
+        if n == 1 { "" } else { "s" },
+        alerts.join("; "),
+        if n == 1 { "it" } else { "each" }
+    )
+}
+
+/// The PHQ-9 safety rule of the registry ([S54b]): item 9 on the initial or latest PHQ-9.
+fn phq9_safety(facts: &EpisodeFacts, push: &mut impl FnMut(FlagKind, String)) {
+    match (facts.phq9_first_safety, facts.phq9_latest_safety) {
+        (_, Some(Safety::Alert)) => push(
+            FlagKind::Safety,
+            "The latest PHQ-9 has item 9 (thoughts of death or self-harm) above \"not at all\": review safety".into(),
+        ),
+        (Some(Safety::Alert), _) => push(
+            FlagKind::Safety,
+            "The initial PHQ-9 had item 9 (thoughts of death or self-harm) above \"not at all\"".into(),
+        ),
+        (_, Some(Safety::Unknown)) => push(
+            FlagKind::Safety,
+            "Item 9 of the latest PHQ-9 was not answered: ask it and record the answer".into(),
+        ),
+        _ => {}
+    }
 }
 
 fn plural(n: u8) -> &'static str {

@@ -3,6 +3,7 @@ use crate::care_plan::CarePlan;
 use crate::contact::ContactKind;
 use crate::instruments::InstrumentId;
 use crate::registry::{AssessmentRecord, ContactRecord, EpisodeFacts, EpisodeHistory, ManualFlags};
+use crate::safety::{AlertKind, OpenAlert};
 use proptest::prelude::*;
 use time::macros::date;
 
@@ -15,6 +16,7 @@ struct Ep {
     contacts: Vec<ContactRecord>,
     reviews: Vec<Date>,
     manual: ManualFlags,
+    alerts: Vec<OpenAlert>,
 }
 
 impl Ep {
@@ -28,6 +30,7 @@ impl Ep {
             contacts: vec![],
             reviews: vec![],
             manual: ManualFlags::default(),
+            alerts: vec![],
         }
     }
     fn phq9(mut self, on: Date, total: u16, safety: Safety) -> Self {
@@ -64,6 +67,7 @@ impl Ep {
             case_reviews: &self.reviews,
             manual_flags: self.manual,
             open_recommendations: 0,
+            open_safety_alerts: &self.alerts,
         })
     }
     fn kinds(&self, today: Date) -> Vec<FlagKind> {
@@ -111,6 +115,108 @@ fn item9_on_initial_or_latest_flags_safety() {
         safety: Safety::Unknown,
     });
     assert_eq!(unknown.kinds(date!(2026 - 11 - 27))[0], FlagKind::Safety);
+}
+
+fn open_alert(instrument: InstrumentId, kind: AlertKind, items: &[u8], on: Date) -> OpenAlert {
+    OpenAlert {
+        instrument,
+        kind,
+        items: items.to_vec(),
+        raised_on: on,
+    }
+}
+
+/// An open alert keeps the safety flag up, whatever the PHQ-9 history says, and names itself
+/// in the reason (reference instruments.md §1, §16.5).
+#[test]
+fn an_open_alert_raises_the_safety_flag() {
+    let mut ep = doing_well();
+    assert!(ep.kinds(date!(2026 - 11 - 27)).is_empty());
+    ep.alerts.push(open_alert(
+        InstrumentId::Epds,
+        AlertKind::Positive,
+        &[10],
+        date!(2026 - 11 - 21),
+    ));
+    let f = flags(
+        &ep.facts(),
+        date!(2026 - 11 - 27),
+        &RegistrySettings::default(),
+    );
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].kind, FlagKind::Safety);
+    assert_eq!(
+        f[0].reason,
+        "1 open safety alert: EPDS item 10 positive (raised 2026-11-21). Close it with the action taken"
+    );
+    // Two alerts, given newest first: listed oldest first, one flag.
+    ep.alerts.insert(
+        0,
+        open_alert(
+            InstrumentId::Phq9,
+            AlertKind::Unanswered,
+            &[9],
+            date!(2026 - 11 - 25),
+        ),
+    );
+    let f = flags(
+        &ep.facts(),
+        date!(2026 - 11 - 27),
+        &RegistrySettings::default(),
+    );
+    assert_eq!(f.iter().filter(|f| f.kind == FlagKind::Safety).count(), 1);
+    assert_eq!(
+        f[0].reason,
+        "2 open safety alerts: EPDS item 10 positive (raised 2026-11-21); PHQ-9 item 9 not answered (raised 2026-11-25). Close each with the action taken"
+    );
+    // It goes on the psychiatric review list for safety.
+    assert_eq!(
+        review_reasons(
+            &ep.facts(),
+            date!(2026 - 11 - 27),
+            &RegistrySettings::default()
+        ),
+        vec![ReviewReason::Safety]
+    );
+}
+
+/// While an alert is open its reason replaces the PHQ-9 one; once closed, the PHQ-9 rule of
+/// [S54b] applies as before.
+#[test]
+fn the_phq9_rule_applies_when_no_alert_is_open() {
+    let mut ep = doing_well().phq9(date!(2026 - 11 - 21), 6, Safety::Alert);
+    let reason = |ep: &Ep| {
+        flags(
+            &ep.facts(),
+            date!(2026 - 11 - 27),
+            &RegistrySettings::default(),
+        )[0]
+        .reason
+        .clone()
+    };
+    assert!(reason(&ep).starts_with("The latest PHQ-9 has item 9"));
+    ep.alerts.push(open_alert(
+        InstrumentId::Phq9,
+        AlertKind::Positive,
+        &[9],
+        date!(2026 - 11 - 21),
+    ));
+    assert!(reason(&ep).starts_with("1 open safety alert: PHQ-9 item 9 positive"));
+    ep.alerts.clear();
+    assert!(reason(&ep).starts_with("The latest PHQ-9 has item 9"));
+}
+
+#[test]
+fn closed_episodes_show_no_flag_even_with_an_open_alert() {
+    let mut ep = doing_well();
+    ep.alerts.push(open_alert(
+        InstrumentId::Phq9,
+        AlertKind::Positive,
+        &[9],
+        date!(2026 - 11 - 21),
+    ));
+    ep.status = EpisodeStatus::Discharged;
+    assert!(ep.kinds(date!(2026 - 11 - 27)).is_empty());
 }
 
 /// Reference instruments.md §14: baseline 12 → 7 at week 11 is 41.7 %: not improving.
@@ -307,5 +413,26 @@ proptest! {
         let today = date!(2026 - 03 - 01) + Duration::days(day);
         let f = flags(&ep.facts(), today, &RegistrySettings::default());
         prop_assert_eq!(f[0].kind, FlagKind::Safety);
+    }
+}
+
+proptest! {
+    /// Whatever the history, an open alert on an open episode flags safety, first.
+    #[test]
+    fn an_open_alert_always_flags_first(
+        totals in proptest::collection::vec(0u16..=27, 0..6),
+        unanswered in any::<bool>(),
+        day in 0i64..200,
+    ) {
+        let mut ep = Ep::cocm(date!(2026 - 01 - 05));
+        for (i, t) in totals.iter().enumerate() {
+            ep = ep.phq9(date!(2026 - 01 - 05) + Duration::weeks(i as i64), *t, Safety::Clear);
+        }
+        let kind = if unanswered { AlertKind::Unanswered } else { AlertKind::Positive };
+        ep.alerts.push(open_alert(InstrumentId::Phq9, kind, &[9], date!(2026 - 01 - 05)));
+        let today = date!(2026 - 03 - 01) + Duration::days(day);
+        let f = flags(&ep.facts(), today, &RegistrySettings::default());
+        prop_assert_eq!(f[0].kind, FlagKind::Safety);
+        prop_assert!(f[0].reason.contains("open safety alert"));
     }
 }
