@@ -2,6 +2,7 @@
 
 mod admin;
 mod demo;
+mod instruments;
 mod serve;
 mod tools;
 
@@ -86,6 +87,11 @@ enum Command {
     },
     /// Score an instrument response, e.g. `stepwise score phq9 1 1 2 0 1 0 1 0 1 --json`.
     Score(tools::ScoreArgs),
+    /// The practice's licensed instrument wording.
+    Instruments {
+        #[command(subcommand)]
+        command: instruments::InstrumentsCommand,
+    },
     /// Care-management billing rules.
     Billing {
         #[command(subcommand)]
@@ -123,6 +129,7 @@ async fn main() -> std::process::ExitCode {
         Command::Billing { command } => tools::billing(command),
         Command::Audit { command } => tools::audit(command).await,
         Command::Synth(args) => demo::synth(args).await,
+        Command::Instruments { command } => instruments::instruments(command).await,
     };
     match result {
         Ok(code) => code,

@@ -43,6 +43,7 @@ fn twin_responses() -> Vec<AssessmentInput> {
             instrument: "gad7".into(),
             administered_on: "2026-09-07".into(),
             mode: "clinic".into(),
+            loinc_answers: None,
             answers: vec![
                 Some(2),
                 Some(1),
@@ -228,6 +229,7 @@ fn graduate(p: &Practice, c: &Ctx) -> ImportPatient {
         instrument: "phq2".into(),
         administered_on: on.into(),
         mode: "clinic".into(),
+        loinc_answers: None,
         answers: vec![Some(a), Some(b)],
     };
     ImportPatient {

@@ -644,6 +644,7 @@ fn input(instrument: InstrumentId, d: Date, mode: &str, answers: &[Option<u8>]) 
         administered_on: d.to_string(),
         mode: mode.into(),
         answers: answers.iter().map(|a| a.map(i64::from)).collect(),
+        loinc_answers: None,
     }
 }
 
