@@ -26,24 +26,27 @@ use crate::db::{Tx, Val, args};
 use crate::error::{Result, StoreError};
 use crate::model::{Assignments, Ctx};
 use crate::ops::episodes::transition_note;
+use crate::ops::patients::load_patient;
+use crate::ops::safety::{AlertSource, raise_alert};
 use crate::ops::{new_id, registry::refresh_facts, to_json};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 use stepwise_domain::ValidationError;
-use stepwise_domain::assessment::AdministrationMode;
+use stepwise_domain::assessment::{AdministrationMode, ScoredResponse};
 use stepwise_domain::audit::AuditAction;
 use stepwise_domain::care_plan::{CarePlan, FOLLOW_UP_WEEKS};
 use stepwise_domain::contact::{ContactDetails, MinutesExclusion, NOTE_MAX};
 use stepwise_domain::episode::{
     Consent, DischargeReason, EpisodeStatus, Program, Transition, TransitionContext, transition,
 };
-use stepwise_domain::ids::{EpisodeId, PatientId, UserId};
+use stepwise_domain::ids::{AssessmentId, EpisodeId, PatientId, UserId};
 use stepwise_domain::instruments::{InstrumentId, score};
 use stepwise_domain::patient::{PatientDetails, PayerKind, search_key};
 use stepwise_domain::registry::ManualFlags;
 use stepwise_domain::role::Role;
+use stepwise_domain::safety::{RaisedAlert, raised_alert};
 use time::Date;
 use uuid::Uuid;
 
@@ -706,6 +709,7 @@ impl Store {
         let mut consents = Rows::new(&CONSENTS);
         let mut contacts = Rows::new(&CONTACTS);
         let mut assessments = Rows::new(&ASSESSMENTS);
+        let mut pending_alerts = Vec::new();
         for ((p, pid), (eids, states)) in batch
             .patients
             .iter()
@@ -713,7 +717,16 @@ impl Store {
             .zip(episode_ids.iter().zip(&states))
         {
             for s in &p.screenings {
-                push_assessment(&mut assessments, &mut tx, ctx, *pid, None, s).await?;
+                push_assessment(
+                    &mut assessments,
+                    &mut tx,
+                    ctx,
+                    *pid,
+                    None,
+                    s,
+                    &mut pending_alerts,
+                )
+                .await?;
             }
             for ((e, id), state) in p.episodes.iter().zip(eids).zip(states) {
                 let plan = &e.care_plan;
@@ -800,7 +813,16 @@ impl Store {
                         .await?;
                 }
                 for a in &e.assessments {
-                    push_assessment(&mut assessments, &mut tx, ctx, *pid, Some(*id), a).await?;
+                    push_assessment(
+                        &mut assessments,
+                        &mut tx,
+                        ctx,
+                        *pid,
+                        Some(*id),
+                        a,
+                        &mut pending_alerts,
+                    )
+                    .await?;
                 }
             }
         }
@@ -809,6 +831,16 @@ impl Store {
         let consents = consents.finish(&mut tx).await?;
         let contacts = contacts.finish(&mut tx).await?;
         let assessments = assessments.finish(&mut tx).await?;
+        for a in &pending_alerts {
+            let patient = load_patient(&mut tx.conn(), practice, a.patient).await?;
+            let source = AlertSource {
+                assessment: a.assessment,
+                episode: a.episode,
+                response: &a.response,
+                recorded_by: a.recorded_by,
+            };
+            raise_alert(&mut tx, ctx, &patient, &source, &a.raised).await?;
+        }
 
         let episodes: Vec<EpisodeId> = episode_ids.into_iter().flatten().collect();
         // Statistics first: without them, after a large insert, both planners read an
@@ -856,6 +888,17 @@ fn duplicate_mrn(e: StoreError) -> StoreError {
     }
 }
 
+/// A response of the batch whose safety items alert (or are unanswered): its alert is raised
+/// once the response rows are written.
+struct PendingAlert {
+    patient: PatientId,
+    episode: Option<EpisodeId>,
+    assessment: AssessmentId,
+    response: ScoredResponse,
+    recorded_by: UserId,
+    raised: RaisedAlert,
+}
+
 async fn push_assessment(
     rows: &mut Rows,
     tx: &mut Tx,
@@ -863,15 +906,35 @@ async fn push_assessment(
     patient: PatientId,
     episode: Option<EpisodeId>,
     a: &ImportAssessment,
+    alerts: &mut Vec<PendingAlert>,
 ) -> Result<()> {
     // Scored again rather than kept from validation: scoring is cheap, a kept score per
     // response is not.
     let s =
         score(a.instrument, &a.answers).map_err(|e| StoreError::invalid(&e.field, e.message))?;
+    let id: AssessmentId = new_id();
+    // An imported risk answer is not history to file away: it raises an alert like any other
+    // response, for a clinician to close with the action taken.
+    if let Some(raised) = raised_alert(&s, &a.answers) {
+        alerts.push(PendingAlert {
+            patient,
+            episode,
+            assessment: id,
+            response: ScoredResponse {
+                instrument: a.instrument,
+                administered_on: a.administered_on,
+                mode: a.mode,
+                answers: a.answers.clone(),
+                score: s.clone(),
+            },
+            recorded_by: a.administered_by,
+            raised,
+        });
+    }
     rows.push(
         tx,
         [
-            Val::from(new_id::<Uuid>()),
+            Val::from(id),
             Val::from(ctx.practice),
             Val::from(patient),
             Val::from(episode),

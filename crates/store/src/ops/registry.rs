@@ -140,6 +140,16 @@ async fn compute_facts(
 
 /// Recompute and store an episode's facts inside the transaction that changed it.
 pub(crate) async fn refresh_facts(tx: &mut Tx, ctx: &Ctx, episode: EpisodeId) -> Result<()> {
+    // Take the episode's row lock before reading its history. Two writers of the same episode
+    // then compute its facts one after the other, and the second (PostgreSQL reads committed
+    // data statement by statement) sees the first's rows: without the lock each computes from
+    // its own insert only, and the last to commit overwrites the other's facts. SQLite has a
+    // single writer; there the statement is harmless. The same SQL locks on both engines.
+    tx.execute(
+        "UPDATE episodes SET version = version WHERE id = $1 AND practice_id = $2",
+        args![episode, ctx.practice],
+    )
+    .await?;
     let facts = compute_facts(tx, ctx.practice, episode).await?;
     tx.execute(
         "INSERT INTO episode_facts (episode_id, practice_id, facts, refreshed_at) VALUES ($1, $2, $3, $4) \

@@ -215,4 +215,38 @@ async fn caseload_and_review_list(store: &Store) {
     assert!(store.verify_facts(p.id).await.unwrap().is_empty());
 }
 
-conformance!(caseload_and_review_list);
+/// Concurrent writers of one episode: every contact counts and the stored facts equal a
+/// recomputation (on PostgreSQL, without the episode lock, the last writer's facts missed the
+/// others' rows).
+async fn concurrent_writes_keep_facts_whole(store: &Store) {
+    let p = practice(store, "North Clinic").await;
+    let (_, ep) = enrolled_patient(store, &p, "C-1", Program::Cocm).await;
+    let cm = ctx(p.id, p.care_manager, Role::CareManager);
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let (s, c) = (store.clone(), cm.clone());
+        let details = contact("2026-11-20", "follow_up", 5 + (i % 3))
+            .parse(&[Role::CareManager], cm.today)
+            .unwrap();
+        let cm_id = p.care_manager;
+        tasks.push(tokio::spawn(async move {
+            s.add_contact(&c, ep.id, cm_id, &details, None)
+                .await
+                .map(|_| ())
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let facts = store.episode_facts(&cm, ep.id).await.unwrap().unwrap();
+    assert_eq!(facts.contacts, 24);
+    assert_eq!(
+        facts.minutes_in(stepwise_domain::calendar::YearMonth::of(date!(
+            2026 - 11 - 20
+        ))),
+        (0..24).map(|i| 5 + (i % 3)).sum::<u32>()
+    );
+    assert!(store.verify_facts(p.id).await.unwrap().is_empty());
+}
+
+conformance!(caseload_and_review_list, concurrent_writes_keep_facts_whole);
