@@ -6,6 +6,7 @@
 //! `audit.rs`). Clinical records are never deleted: wrong ones are marked entered-in-error.
 
 mod audit;
+mod cache;
 mod db;
 mod error;
 pub mod model;
@@ -96,6 +97,7 @@ struct Inner {
     /// SQLite readers (WAL lets them run beside the writer); PostgreSQL reads use the pool.
     sqlite_read: Option<SqlitePool>,
     audit: audit::Sink,
+    caseloads: cache::CaseloadCache,
 }
 
 /// The store. Cheap to clone.
@@ -137,6 +139,9 @@ fn sqlite_options(path: Option<&Path>) -> Result<SqliteConnectOptions> {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10))
+        // Read pages through a memory map rather than copying each one out of the OS cache
+        // with a system call (SQLite's default): the caseload's reads touch hundreds of pages.
+        .pragma("mmap_size", "1073741824")
         .log_statements(tracing::log::LevelFilter::Trace))
 }
 
@@ -188,6 +193,7 @@ impl Store {
                 writer,
                 sqlite_read,
                 audit,
+                caseloads: cache::CaseloadCache::default(),
             }),
         })
     }

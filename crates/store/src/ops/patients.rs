@@ -356,6 +356,8 @@ impl Store {
             &before,
         )
         .await?;
+        // Name and care team show on caseloads.
+        crate::ops::registry::bump_registry_generation(&mut tx, ctx.practice).await?;
         audit::append(
             &mut tx,
             &ctx.event(

@@ -51,7 +51,7 @@ impl Store {
         let settings = PracticeSettings::default();
         let mut tx = self.begin().await?;
         tx.execute(
-            "INSERT INTO practices (id, name, time_zone, settings, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO practices (id, name, time_zone, settings, registry_generation, created_at) VALUES ($1, $2, $3, $4, 0, $5)",
             args![id, name, time_zone, to_json(&settings)?, now],
         )
         .await?;

@@ -157,6 +157,17 @@ pub(crate) async fn refresh_facts(tx: &mut Tx, ctx: &Ctx, episode: EpisodeId) ->
         args![episode, ctx.practice, to_json(&facts)?, ctx.now],
     )
     .await?;
+    bump_registry_generation(tx, ctx.practice).await
+}
+
+/// Mark the practice's registry as changed, in the transaction that changes it: caseloads
+/// cached before are no longer used.
+pub(crate) async fn bump_registry_generation(tx: &mut Tx, practice: PracticeId) -> Result<()> {
+    tx.execute(
+        "UPDATE practices SET registry_generation = registry_generation + 1 WHERE id = $1",
+        args![practice],
+    )
+    .await?;
     Ok(())
 }
 
@@ -204,12 +215,10 @@ impl RegistryRow {
     }
 }
 
-macro_rules! registry_select {
+macro_rules! registry_columns {
     () => {
         "SELECT e.id AS episode_id, p.id AS patient_id, p.mrn, p.given_name, p.family_name, p.birth_date, \
-         p.care_manager_id, f.facts \
-         FROM episodes e JOIN patients p ON p.id = e.patient_id AND p.practice_id = e.practice_id \
-         JOIN episode_facts f ON f.episode_id = e.id "
+         p.care_manager_id, f.facts "
     };
 }
 
@@ -233,18 +242,63 @@ impl Store {
         settings: &RegistrySettings,
     ) -> Result<Vec<CaseloadEntry>> {
         let mut c = self.read().await?;
+        // The generation is read before the rows: a change committed in between makes the
+        // next call recompute, never the reverse.
+        let generation: crate::db::One<i64> = c
+            .conn()
+            .fetch_one(
+                "SELECT registry_generation FROM practices WHERE id = $1",
+                args![ctx.practice],
+            )
+            .await?;
+        let key = (ctx.practice, care_manager);
+        let cached = self
+            .inner
+            .caseloads
+            .get(key, generation.0, ctx.today, settings);
+        let entries = match cached {
+            Some(entries) => entries,
+            None => {
+                let entries = Self::compute_caseload(&mut c, ctx, care_manager, settings).await?;
+                self.inner
+                    .caseloads
+                    .put(key, generation.0, ctx.today, settings, &entries);
+                entries
+            }
+        };
+        drop(c);
+        self.audit(ctx.event(
+            AuditAction::CaseloadRead,
+            AuditCategory::Clinical,
+            None,
+            format!("care manager {care_manager}: {} patients", entries.len()),
+        ))
+        .await?;
+        Ok(entries)
+    }
+
+    async fn compute_caseload(
+        c: &mut crate::ReadConn,
+        ctx: &Ctx,
+        care_manager: UserId,
+        settings: &RegistrySettings,
+    ) -> Result<Vec<CaseloadEntry>> {
         let rows: Vec<RegistryRow> = c
             .conn()
             .fetch_all(
                 concat!(
-                    registry_select!(),
-                    "WHERE e.practice_id = $1 AND p.care_manager_id = $2 \
+                    registry_columns!(),
+                    // From the care manager's patients to their episodes: `CROSS JOIN` keeps
+                    // that order on SQLite (which otherwise reads every open episode of the
+                    // practice); PostgreSQL plans it as the inner join it is.
+                    "FROM patients p CROSS JOIN episodes e JOIN episode_facts f ON f.episode_id = e.id \
+                     WHERE p.practice_id = $1 AND p.care_manager_id = $2 \
+                     AND e.patient_id = p.id AND e.practice_id = p.practice_id \
                      AND e.status IN ('referred', 'enrolled', 'active', 'relapse_prevention')"
                 ),
                 args![ctx.practice, care_manager],
             )
             .await?;
-        drop(c);
         let mut entries = Vec::with_capacity(rows.len());
         for r in &rows {
             let facts: EpisodeFacts = from_json(&r.facts)?;
@@ -258,13 +312,6 @@ impl Store {
             ));
         }
         sort_caseload(&mut entries, |e| &e.1.row, |e| e.0.as_str());
-        self.audit(ctx.event(
-            AuditAction::CaseloadRead,
-            AuditCategory::Clinical,
-            None,
-            format!("care manager {care_manager}: {} patients", entries.len()),
-        ))
-        .await?;
         Ok(entries.into_iter().map(|(_, e)| e).collect())
     }
 
@@ -280,8 +327,10 @@ impl Store {
             .conn()
             .fetch_all(
                 concat!(
-                    registry_select!(),
-                    "WHERE e.practice_id = $1 AND e.program = 'cocm' AND e.status IN ('enrolled', 'active', 'relapse_prevention')"
+                    registry_columns!(),
+                    "FROM episodes e JOIN patients p ON p.id = e.patient_id AND p.practice_id = e.practice_id \
+                     JOIN episode_facts f ON f.episode_id = e.id \
+                     WHERE e.practice_id = $1 AND e.program = 'cocm' AND e.status IN ('enrolled', 'active', 'relapse_prevention')"
                 ),
                 args![ctx.practice],
             )

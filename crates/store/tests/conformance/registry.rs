@@ -175,6 +175,49 @@ async fn caseload_and_review_list(store: &Store) {
             .any(|f| f.kind == FlagKind::ForDiscussion)
     );
 
+    // A caseload is recomputed when anything it shows changed: a name, a date, a setting.
+    let mut renamed = store.patient(&desk, slow_pt).await.unwrap();
+    renamed.details.family_name = "Renamed".into();
+    store
+        .update_patient(
+            &desk,
+            slow_pt,
+            renamed.version,
+            renamed.details.clone(),
+            renamed.assignments.clone(),
+        )
+        .await
+        .unwrap();
+    let rows = store
+        .caseload(&cm, p.care_manager, &settings)
+        .await
+        .unwrap();
+    assert!(rows.iter().any(|r| r.patient.family_name == "Renamed"));
+    let later = stepwise_store::model::Ctx {
+        today: date!(2027 - 06 - 15),
+        ..cm.clone()
+    };
+    let rows = store
+        .caseload(&later, p.care_manager, &settings)
+        .await
+        .unwrap();
+    assert!(rows.iter().any(|r| {
+        r.row
+            .flags
+            .iter()
+            .any(|f| f.kind == FlagKind::LongEnrollment)
+    }));
+    let strict = RegistrySettings {
+        not_improving_weeks: 52,
+        ..settings.clone()
+    };
+    let rows = store.caseload(&cm, p.care_manager, &strict).await.unwrap();
+    assert!(
+        !rows
+            .iter()
+            .any(|r| r.row.flags.iter().any(|f| f.kind == FlagKind::NotImproving))
+    );
+
     let list = store.review_list(&psych, &settings).await.unwrap();
     let by_episode = |id| {
         list.iter()
