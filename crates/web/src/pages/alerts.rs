@@ -10,6 +10,9 @@ use stepwise_store::model::{SafetyAlert, SafetyAlertEntry, TaskEntry};
 
 /// One open alert, formatted.
 pub struct AlertView {
+    pub id: String,
+    /// The viewer may close it (the chart sets it for the patient's care team).
+    pub closable: bool,
     /// Set where the page lists several patients.
     pub patient_id: Option<String>,
     pub patient: String,
@@ -31,6 +34,8 @@ fn view(alert: &SafetyAlert, patient: Option<(String, String)>) -> AlertView {
         None => (None, String::new()),
     };
     AlertView {
+        id: alert.id.to_string(),
+        closable: false,
         patient_id,
         patient,
         kind: kind_label(alert.kind),
@@ -39,14 +44,19 @@ fn view(alert: &SafetyAlert, patient: Option<(String, String)>) -> AlertView {
     }
 }
 
+/// One of the viewer's own patients' alerts: their care team closes it.
 fn entry_view(e: &SafetyAlertEntry) -> AlertView {
-    view(
+    let v = view(
         &e.alert,
         Some((
             e.patient.id.to_string(),
             format!("{}, {}", e.patient.family_name, e.patient.given_name),
         )),
-    )
+    );
+    AlertView {
+        closable: true,
+        ..v
+    }
 }
 
 /// The open alerts of the signed-in clinician's patients; none for roles that have no
@@ -65,12 +75,15 @@ pub async fn my_open_alerts(
     Ok(entries.iter().map(entry_view).collect())
 }
 
-/// The open ones among a patient's alerts.
-pub fn open_on_chart(alerts: &[SafetyAlert]) -> Vec<AlertView> {
+/// The open ones among a patient's alerts; `closable` when the viewer may close them.
+pub fn open_on_chart(alerts: &[SafetyAlert], closable: bool) -> Vec<AlertView> {
     alerts
         .iter()
         .filter(|a| a.status == AlertStatus::Open)
-        .map(|a| view(a, None))
+        .map(|a| AlertView {
+            closable,
+            ..view(a, None)
+        })
         .collect()
 }
 

@@ -1,12 +1,16 @@
 //! Server-rendered pages. Templates are compiled into the binary (askama, auto-escaping);
 //! there is no inline script or style, so the CSP forbids both.
 
+mod actions;
 mod alerts;
 mod assets;
+mod forms;
 mod home;
 mod patients;
 mod registry;
+mod screening;
 mod sign_in;
+mod trajectory;
 
 use crate::access::Authenticated;
 use crate::error::{ApiError, current_request_id};
@@ -129,6 +133,84 @@ pub fn entries() -> Vec<Entry> {
             "/patients/{id}",
             Patient(O::ReadDemographics),
             get(patients::chart),
+        ),
+        Entry::new(
+            "GET",
+            "/patients/{id}/summary",
+            Patient(O::ReadDemographics),
+            get(patients::summary),
+        ),
+        Entry::new(
+            "GET",
+            "/patients/{id}/screening",
+            Patient(O::RecordAssessment),
+            get(screening::form),
+        ),
+        Entry::new(
+            "POST",
+            "/patients/{id}/screening",
+            Patient(O::RecordAssessment),
+            post(screening::submit),
+        ),
+        Entry::new(
+            "GET",
+            "/alerts/{id}/close",
+            Patient(O::CloseSafetyAlert),
+            get(actions::close_alert_form),
+        ),
+        Entry::new(
+            "POST",
+            "/alerts/{id}/close",
+            Patient(O::CloseSafetyAlert),
+            post(actions::close_alert),
+        ),
+        Entry::new(
+            "GET",
+            "/episodes/{id}/contact",
+            Patient(O::RecordContact),
+            get(actions::contact_form),
+        ),
+        Entry::new(
+            "POST",
+            "/episodes/{id}/contact",
+            Patient(O::RecordContact),
+            post(actions::contact),
+        ),
+        Entry::new(
+            "GET",
+            "/patients/{id}/refer",
+            Patient(O::ManageEpisode),
+            get(actions::refer_form),
+        ),
+        Entry::new(
+            "POST",
+            "/patients/{id}/refer",
+            Patient(O::ManageEpisode),
+            post(actions::refer),
+        ),
+        Entry::new(
+            "GET",
+            "/episodes/{id}/consent",
+            Patient(O::ManageEpisode),
+            get(actions::consent_form),
+        ),
+        Entry::new(
+            "POST",
+            "/episodes/{id}/consent",
+            Patient(O::ManageEpisode),
+            post(actions::consent),
+        ),
+        Entry::new(
+            "GET",
+            "/episodes/{id}/status",
+            Patient(O::ManageEpisode),
+            get(actions::status_form),
+        ),
+        Entry::new(
+            "POST",
+            "/episodes/{id}/status",
+            Patient(O::ManageEpisode),
+            post(actions::status),
         ),
         Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),
     ]

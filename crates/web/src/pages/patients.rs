@@ -2,6 +2,7 @@
 
 use super::alerts::{AlertView, open_on_chart};
 use super::registry::{RowView, row_view};
+use super::trajectory::{ChartView, chart_view};
 use super::{Chrome, render};
 use crate::access::{Can, OnPatient, op};
 use crate::state::AppState;
@@ -11,7 +12,11 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use stepwise_domain::access::{Operation, Relation, acting_role};
+use stepwise_domain::calendar::YearMonth;
 use stepwise_domain::episode::EpisodeStatus;
+use stepwise_domain::instruments::InstrumentId;
+use stepwise_domain::measurement::{TrajectoryPoint, trajectory};
+use stepwise_domain::record::RecordStatus;
 use stepwise_domain::registry::{EpisodeFacts, caseload_row};
 use stepwise_store::PatientQuery;
 use stepwise_store::model::{Assessment, Episode, Patient, PatientSummary};
@@ -69,6 +74,8 @@ pub async fn search(
 #[template(path = "patient.html")]
 struct ChartPage {
     chrome: Chrome,
+    /// The print view: no navigation or actions.
+    print: bool,
     patient: Patient,
     age: i32,
     clinical: bool,
@@ -76,9 +83,41 @@ struct ChartPage {
     open_row: Option<RowView>,
     assessments: Vec<Assessment>,
     alerts: Vec<AlertView>,
+    can: Allowed,
+    /// The open episode: (id, program, status).
+    open: Option<(String, &'static str, &'static str)>,
+    /// The open episode's contacts this month: (date, kind, how, minutes, counted).
+    contacts: Vec<(String, &'static str, String, u16, bool)>,
+    minutes_this_month: u32,
+    charts: Vec<ChartView>,
+}
+
+/// What the signed-in user may do on this chart, so that only usable actions are offered.
+#[derive(Default)]
+struct Allowed {
+    screen: bool,
+    manage: bool,
+    contact: bool,
+    close_alert: bool,
 }
 
 pub async fn chart(State(state): State<AppState>, on: OnPatient<op::ReadDemographics>) -> Response {
+    chart_or_summary(state, on, false).await
+}
+
+/// The chart as a one-page summary to print (no navigation or actions).
+pub async fn summary(
+    State(state): State<AppState>,
+    on: OnPatient<op::ReadDemographics>,
+) -> Response {
+    chart_or_summary(state, on, true).await
+}
+
+async fn chart_or_summary(
+    state: AppState,
+    on: OnPatient<op::ReadDemographics>,
+    print: bool,
+) -> Response {
     let chrome = Chrome::new(&on.auth, state.config.demo.is_some());
     let patient = match state.store.patient(&on.ctx, on.id).await {
         Ok(p) => p,
@@ -99,12 +138,21 @@ pub async fn chart(State(state): State<AppState>, on: OnPatient<op::ReadDemograp
         Err(e) => return super::error_page(e.into()),
     };
     let clinical_role = acting_role(&on.auth.user.roles, Operation::ReadClinical, Some(rel));
+    let may = |op: Operation| acting_role(&on.auth.user.roles, op, Some(rel)).is_some();
+    let can = Allowed {
+        screen: may(Operation::RecordAssessment),
+        manage: may(Operation::ManageEpisode),
+        contact: may(Operation::RecordContact),
+        close_alert: may(Operation::CloseSafetyAlert),
+    };
     let (mut episodes, mut assessments, mut open_row) = (Vec::new(), Vec::new(), None);
-    let mut alerts = Vec::new();
+    let (mut alerts, mut open, mut contacts, mut charts) =
+        (Vec::new(), None, Vec::new(), Vec::new());
+    let mut minutes_this_month = 0u32;
     if let Some(role) = clinical_role {
         let ctx = on.auth.ctx(Some(role));
         alerts = match state.store.patient_safety_alerts(&ctx, on.id).await {
-            Ok(a) => open_on_chart(&a),
+            Ok(a) => open_on_chart(&a, can.close_alert),
             Err(e) => return super::error_page(e.into()),
         };
         episodes = match state.store.patient_episodes(&ctx, on.id).await {
@@ -115,6 +163,59 @@ pub async fn chart(State(state): State<AppState>, on: OnPatient<op::ReadDemograp
             Ok(a) => a,
             Err(e) => return super::error_page(e.into()),
         };
+        // Charts of the open episode (else the most recent one), one per instrument given.
+        let charted = episodes
+            .iter()
+            .find(|e| !e.status.is_closed())
+            .or(episodes.first())
+            .map(|e| e.id);
+        for instrument in InstrumentId::ALL {
+            let points: Vec<TrajectoryPoint> = assessments
+                .iter()
+                .filter(|a| {
+                    a.instrument == *instrument
+                        && a.status == RecordStatus::Final
+                        && a.episode == charted
+                })
+                .map(|a| TrajectoryPoint {
+                    assessment: a.id,
+                    on: a.administered_on,
+                    total: a.score.total,
+                    estimate: a.score.estimate,
+                    complete: a.score.complete,
+                    band: a.score.band.clone(),
+                    safety: a.score.safety,
+                })
+                .collect();
+            if let Some(c) = chart_view(&trajectory(*instrument, points)) {
+                charts.push(c);
+            }
+        }
+        if let Some(ep) = episodes.iter().find(|e| !e.status.is_closed()) {
+            open = Some((ep.id.to_string(), ep.program.label(), ep.status.label()));
+            let month = YearMonth::of(on.ctx.today);
+            match state.store.episode_contacts(&ctx, ep.id).await {
+                Ok(all) => {
+                    for c in all.iter().filter(|c| {
+                        c.status == RecordStatus::Final
+                            && YearMonth::of(c.details.contact_on) == month
+                    }) {
+                        let minutes = c.details.minutes.get();
+                        if c.counts_toward_care_management {
+                            minutes_this_month += u32::from(minutes);
+                        }
+                        contacts.push((
+                            c.details.contact_on.to_string(),
+                            c.details.kind.label(),
+                            c.details.modality.code().replace('_', " "),
+                            minutes,
+                            c.counts_toward_care_management,
+                        ));
+                    }
+                }
+                Err(e) => return super::error_page(e.into()),
+            }
+        }
         if let Some(open) = episodes
             .iter()
             .find(|e| !e.status.is_closed() && e.status != EpisodeStatus::Referred)
@@ -138,6 +239,7 @@ pub async fn chart(State(state): State<AppState>, on: OnPatient<op::ReadDemograp
     }
     render(&ChartPage {
         chrome,
+        print,
         age: stepwise_domain::patient::age_on(patient.details.birth_date, on.ctx.today),
         patient,
         clinical: clinical_role.is_some(),
@@ -145,5 +247,10 @@ pub async fn chart(State(state): State<AppState>, on: OnPatient<op::ReadDemograp
         open_row,
         assessments,
         alerts,
+        can,
+        open,
+        contacts,
+        minutes_this_month,
+        charts,
     })
 }

@@ -1,0 +1,731 @@
+//! The chart's actions as forms: close a safety alert with the action taken, log a contact
+//! (with a timer that fills in the minutes), refer to a program, record a consent, and change an
+//! episode's status. Each is a page with its form (GET) and its submission (POST): on success
+//! back to the chart (303); refused, the form again (422) with each error beside its field and
+//! everything as typed.
+
+use super::forms::{FormErrors, refused, see_other};
+use super::{Chrome, render};
+use crate::access::{EpisodeKey, OnPatient, OnRecord, SafetyAlertKey, op};
+use crate::error::ApiError;
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::Response;
+use stepwise_domain::contact::{ContactInput, ContactKind, MinutesExclusion, Modality};
+use stepwise_domain::episode::{
+    ConsentInput, ConsentMethod, DischargeReason, EpisodeStatus, Program, Transition,
+};
+use stepwise_domain::patient::parse_date;
+use stepwise_domain::role::Role;
+use stepwise_domain::safety::{AlertKind, AlertStatus, ClosureAction, ClosureInput};
+
+/// One field of a form.
+pub struct FieldView {
+    pub name: &'static str,
+    pub label: String,
+    /// `text`, `date`, `number`, `select`, `textarea` or `checkbox`.
+    pub kind: &'static str,
+    pub value: String,
+    pub options: Vec<(String, String)>,
+    pub hint: Option<String>,
+    pub error: Option<String>,
+}
+
+impl FieldView {
+    fn new(name: &'static str, label: &str, kind: &'static str) -> Self {
+        FieldView {
+            name,
+            label: label.to_owned(),
+            kind,
+            value: String::new(),
+            options: Vec::new(),
+            hint: None,
+            error: None,
+        }
+    }
+
+    fn select(name: &'static str, label: &str, options: Vec<(String, String)>) -> Self {
+        FieldView {
+            options,
+            ..Self::new(name, label, "select")
+        }
+    }
+
+    fn hint(mut self, hint: &str) -> Self {
+        self.hint = Some(hint.to_owned());
+        self
+    }
+
+    fn value(mut self, v: impl Into<String>) -> Self {
+        self.value = v.into();
+        self
+    }
+}
+
+#[derive(Template)]
+#[template(path = "form.html")]
+struct FormPage {
+    chrome: Chrome,
+    title: String,
+    intro: Option<String>,
+    back_href: String,
+    back_label: String,
+    action: String,
+    hidden: Vec<(&'static str, String)>,
+    fields: Vec<FieldView>,
+    summary: Vec<String>,
+    submit: &'static str,
+    timer: bool,
+}
+
+/// What a form page is made of, before the submitted values and errors are laid over it.
+struct Spec {
+    title: String,
+    intro: Option<String>,
+    action: String,
+    hidden: Vec<(&'static str, String)>,
+    fields: Vec<FieldView>,
+    submit: &'static str,
+    timer: bool,
+}
+
+type Fields = Vec<(String, String)>;
+
+fn get(fields: &Fields, k: &str) -> String {
+    fields
+        .iter()
+        .find(|(n, _)| n == k)
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn checked(fields: &Fields, k: &str) -> bool {
+    get(fields, k) == "yes"
+}
+
+/// The page: `submitted` values (kept as typed) and `errors` laid over the spec's fields.
+fn page(
+    state: &AppState,
+    auth: &crate::access::Authenticated,
+    patient: stepwise_domain::ids::PatientId,
+    spec: Spec,
+    submitted: Option<&Fields>,
+    errors: &FormErrors,
+) -> Response {
+    let mut fields = spec.fields;
+    for f in &mut fields {
+        if let Some(s) = submitted {
+            // A checkbox left unticked is not sent at all.
+            f.value = s
+                .iter()
+                .find(|(n, _)| n == f.name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+        }
+        f.error = errors.get(f.name).map(str::to_owned);
+    }
+    let shown: Vec<&str> = fields.iter().map(|f| f.name).collect();
+    let mut summary = errors.general.clone();
+    summary.extend(errors.unplaced(&shown));
+    let page = render(&FormPage {
+        chrome: Chrome::new(auth, state.config.demo.is_some()),
+        title: spec.title,
+        intro: spec.intro,
+        back_href: format!("/patients/{patient}"),
+        back_label: "Back to the chart".to_owned(),
+        action: spec.action,
+        hidden: spec.hidden,
+        fields,
+        summary,
+        submit: spec.submit,
+        timer: spec.timer,
+    });
+    if errors.is_empty() {
+        page
+    } else {
+        refused(page)
+    }
+}
+
+/// Answer a refused submission with the form, or an error page when it is not the user's to fix.
+fn refuse(
+    state: &AppState,
+    auth: &crate::access::Authenticated,
+    patient: stepwise_domain::ids::PatientId,
+    spec: Spec,
+    fields: &Fields,
+    error: ApiError,
+) -> Response {
+    match FormErrors::from_api(error) {
+        Ok(errors) => page(state, auth, patient, spec, Some(fields), &errors),
+        Err(e) => super::error_page(e),
+    }
+}
+
+fn codes<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> String,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|v| (code(*v).to_owned(), label(*v)))
+        .collect()
+}
+
+fn humane(code: &str) -> String {
+    let s = code.replace('_', " ");
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => s,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Closing a safety alert.
+
+fn closure_spec(alert: &stepwise_store::model::SafetyAlert) -> Spec {
+    let actions = ClosureAction::ALL
+        .iter()
+        .filter(|a| **a != ClosureAction::ItemAsked || alert.kind == AlertKind::Unanswered)
+        .map(|a| (a.code().to_owned(), closure_label(*a).to_owned()))
+        .collect();
+    Spec {
+        title: "Close a safety alert".into(),
+        intro: Some(format!(
+            "{} · raised {}. An alert is closed only with the action taken; the closure is \
+             recorded with your name.",
+            alert.items_label, alert.raised_on
+        )),
+        action: format!("/alerts/{}/close", alert.id),
+        hidden: vec![("version", alert.version.to_string())],
+        fields: vec![
+            FieldView::select("action", "Action taken", actions),
+            FieldView::new("note", "Note", "textarea").hint("Required when the action is “Other”."),
+        ],
+        submit: "Close the alert",
+        timer: false,
+    }
+}
+
+fn closure_label(a: ClosureAction) -> &'static str {
+    match a {
+        ClosureAction::CssrsCompleted => "C-SSRS or fuller risk assessment completed",
+        ClosureAction::SafetyPlanMade => "Safety plan made with the patient",
+        ClosureAction::CrisisReferral988 => "Connected with 988 or a crisis team",
+        ClosureAction::EmergencyServices => "Emergency services called / sent to emergency care",
+        ClosureAction::ItemAsked => "The question was asked and the answer recorded",
+        ClosureAction::Other => "Other (describe in the note)",
+    }
+}
+
+async fn load_alert(
+    state: &AppState,
+    on: &OnRecord<SafetyAlertKey, op::CloseSafetyAlert>,
+) -> Result<stepwise_store::model::SafetyAlert, ApiError> {
+    state
+        .store
+        .patient_safety_alerts(&on.ctx, on.patient)
+        .await?
+        .into_iter()
+        .find(|a| a.id == on.id)
+        .ok_or(ApiError::NotFound)
+}
+
+pub async fn close_alert_form(
+    State(state): State<AppState>,
+    on: OnRecord<SafetyAlertKey, op::CloseSafetyAlert>,
+) -> Response {
+    let alert = match load_alert(&state, &on).await {
+        Ok(a) => a,
+        Err(e) => return super::error_page(e),
+    };
+    if alert.status == AlertStatus::Closed {
+        return see_other(&format!("/patients/{}", on.patient));
+    }
+    page(
+        &state,
+        &on.auth,
+        on.patient,
+        closure_spec(&alert),
+        None,
+        &FormErrors::default(),
+    )
+}
+
+pub async fn close_alert(
+    State(state): State<AppState>,
+    on: OnRecord<SafetyAlertKey, op::CloseSafetyAlert>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let alert = match load_alert(&state, &on).await {
+        Ok(a) => a,
+        Err(e) => return super::error_page(e),
+    };
+    let spec = closure_spec(&alert);
+    let Ok(version) = get(&fields, "version").parse::<i64>() else {
+        return refuse(
+            &state,
+            &on.auth,
+            on.patient,
+            spec,
+            &fields,
+            ApiError::invalid("version", "the form is out of date; open the alert again"),
+        );
+    };
+    let note = get(&fields, "note");
+    let input = ClosureInput {
+        action: get(&fields, "action"),
+        note: (!note.is_empty()).then_some(note),
+    };
+    match state
+        .store
+        .close_safety_alert(&on.ctx, on.id, version, &input)
+        .await
+    {
+        Ok(_) => see_other(&format!("/patients/{}", on.patient)),
+        Err(e) => refuse(&state, &on.auth, on.patient, spec, &fields, e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logging a contact.
+
+fn contact_spec(on: &OnRecord<EpisodeKey, op::RecordContact>) -> Spec {
+    let roles = codes(&on.auth.user.roles, Role::code, |r| r.label().to_owned());
+    Spec {
+        title: "Log a contact".into(),
+        intro: None,
+        action: format!("/episodes/{}/contact", on.id),
+        hidden: vec![],
+        fields: vec![
+            FieldView::new("contact_on", "Date", "date").value(on.ctx.today.to_string()),
+            FieldView::select(
+                "kind",
+                "Kind",
+                codes(ContactKind::ALL, ContactKind::code, |k| {
+                    k.label().to_owned()
+                }),
+            )
+            .value(ContactKind::FollowUp.code()),
+            FieldView::select(
+                "modality",
+                "How",
+                codes(Modality::ALL, Modality::code, |m| humane(m.code())),
+            )
+            .value(Modality::Phone.code()),
+            FieldView::new("minutes", "Minutes", "number")
+                .hint("Time spent, including documentation and care coordination."),
+            FieldView::select("staff_role", "Acting as", roles.clone()).value(on.role.code()),
+            FieldView::select(
+                "exclusion",
+                "Do the minutes count toward care management?",
+                std::iter::once(("".to_owned(), "Yes, they count".to_owned()))
+                    .chain(MinutesExclusion::ALL.iter().map(|e| {
+                        (
+                            e.code().to_owned(),
+                            match e {
+                                MinutesExclusion::SeparatelyBilled => {
+                                    "No: separately billed (e.g. psychotherapy)".to_owned()
+                                }
+                                MinutesExclusion::Inpatient => {
+                                    "No: the patient was inpatient".to_owned()
+                                }
+                            },
+                        )
+                    }))
+                    .collect(),
+            ),
+            FieldView::new("note", "Note", "textarea"),
+        ],
+        submit: "Save the contact",
+        timer: true,
+    }
+}
+
+pub async fn contact_form(
+    State(state): State<AppState>,
+    on: OnRecord<EpisodeKey, op::RecordContact>,
+) -> Response {
+    let spec = contact_spec(&on);
+    page(
+        &state,
+        &on.auth,
+        on.patient,
+        spec,
+        None,
+        &FormErrors::default(),
+    )
+}
+
+pub async fn contact(
+    State(state): State<AppState>,
+    on: OnRecord<EpisodeKey, op::RecordContact>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let spec = contact_spec(&on);
+    let minutes_raw = get(&fields, "minutes");
+    let Ok(minutes) = minutes_raw.parse::<i64>() else {
+        return refuse(
+            &state,
+            &on.auth,
+            on.patient,
+            spec,
+            &fields,
+            ApiError::invalid("minutes", "Type the minutes as a whole number, e.g. 20"),
+        );
+    };
+    let exclusion = get(&fields, "exclusion");
+    let note = get(&fields, "note");
+    let input = ContactInput {
+        contact_on: get(&fields, "contact_on"),
+        staff_role: get(&fields, "staff_role"),
+        kind: get(&fields, "kind"),
+        modality: get(&fields, "modality"),
+        minutes,
+        exclusion: (!exclusion.is_empty()).then_some(exclusion),
+        note: (!note.is_empty()).then_some(note),
+    };
+    let saved: Result<_, ApiError> = async {
+        let details = input.parse(&on.auth.user.roles, on.ctx.today)?;
+        Ok(state
+            .store
+            .add_contact(&on.ctx, on.id, on.auth.user.id, &details, None)
+            .await?)
+    }
+    .await;
+    match saved {
+        Ok(_) => see_other(&format!("/patients/{}", on.patient)),
+        Err(e) => refuse(&state, &on.auth, on.patient, spec, &fields, e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Referring to a program (a new episode).
+
+fn refer_spec(on: &OnPatient<op::ManageEpisode>, practitioners: Vec<(String, String)>) -> Spec {
+    let me = if on.role == Role::TreatingPractitioner {
+        on.auth.user.id.to_string()
+    } else {
+        String::new()
+    };
+    Spec {
+        title: "Refer to a program".into(),
+        intro: Some(
+            "A new episode of care, status referred. Enrolment follows once the patient's \
+             consent is documented."
+                .into(),
+        ),
+        action: format!("/patients/{}/refer", on.id),
+        hidden: vec![],
+        fields: vec![
+            FieldView::select(
+                "program",
+                "Program",
+                codes(Program::ALL, Program::code, |p| p.label().to_owned()),
+            )
+            .value(Program::Cocm.code()),
+            FieldView::new("referred_on", "Referred on", "date").value(on.ctx.today.to_string()),
+            FieldView::select(
+                "referring_practitioner",
+                "Referring practitioner",
+                practitioners,
+            )
+            .value(me),
+        ],
+        submit: "Refer",
+        timer: false,
+    }
+}
+
+async fn practitioners(
+    state: &AppState,
+    on: &OnPatient<op::ManageEpisode>,
+) -> Result<Vec<(String, String)>, ApiError> {
+    let mut v = vec![(String::new(), "— choose —".to_owned())];
+    v.extend(
+        state
+            .store
+            .users(on.ctx.practice)
+            .await?
+            .into_iter()
+            .filter(|u| !u.disabled && u.roles.contains(&Role::TreatingPractitioner))
+            .map(|u| (u.id.to_string(), u.display_name)),
+    );
+    Ok(v)
+}
+
+pub async fn refer_form(
+    State(state): State<AppState>,
+    on: OnPatient<op::ManageEpisode>,
+) -> Response {
+    let list = match practitioners(&state, &on).await {
+        Ok(l) => l,
+        Err(e) => return super::error_page(e),
+    };
+    page(
+        &state,
+        &on.auth,
+        on.id,
+        refer_spec(&on, list),
+        None,
+        &FormErrors::default(),
+    )
+}
+
+pub async fn refer(
+    State(state): State<AppState>,
+    on: OnPatient<op::ManageEpisode>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let list = match practitioners(&state, &on).await {
+        Ok(l) => l,
+        Err(e) => return super::error_page(e),
+    };
+    let spec = refer_spec(&on, list);
+    let saved: Result<_, ApiError> = async {
+        let mut errors = stepwise_domain::error::ValidationError::new();
+        let program = Program::parse(&get(&fields, "program"))
+            .map_err(|_| errors.push("program", format!("one of: {}", Program::allowed())))
+            .ok();
+        let referred_on = errors.check(parse_date("referred_on", &get(&fields, "referred_on")));
+        let referrer = match get(&fields, "referring_practitioner").as_str() {
+            "" => {
+                errors.push(
+                    "referring_practitioner",
+                    "Choose the referring practitioner",
+                );
+                None
+            }
+            raw => match raw.parse::<uuid::Uuid>() {
+                Ok(u) => Some(stepwise_domain::ids::UserId::from_uuid(u)),
+                Err(_) => {
+                    errors.push(
+                        "referring_practitioner",
+                        "Choose a practitioner from the list",
+                    );
+                    None
+                }
+            },
+        };
+        let (Some(program), Some(referred_on), Some(referrer)) = (program, referred_on, referrer)
+        else {
+            return Err(ApiError::Invalid(errors));
+        };
+        Ok(state
+            .store
+            .create_episode(&on.ctx, on.id, program, referred_on, Some(referrer))
+            .await?)
+    }
+    .await;
+    match saved {
+        Ok(_) => see_other(&format!("/patients/{}", on.id)),
+        Err(e) => refuse(&state, &on.auth, on.id, spec, &fields, e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recording a consent.
+
+fn consent_spec(on: &OnRecord<EpisodeKey, op::ManageEpisode>, program: Program) -> Spec {
+    let mut fields = vec![
+        FieldView::new("consented_on", "Consent given on", "date").value(on.ctx.today.to_string()),
+        FieldView::select(
+            "method",
+            "How",
+            codes(ConsentMethod::ALL, ConsentMethod::code, |m| {
+                humane(m.code())
+            }),
+        ),
+        FieldView::new(
+            "cost_sharing_explained",
+            "Cost sharing was explained to the patient",
+            "checkbox",
+        ),
+    ];
+    if program == Program::Cocm {
+        fields.push(FieldView::new(
+            "consult_permission",
+            "The patient permits consulting the psychiatric consultant",
+            "checkbox",
+        ));
+    }
+    Spec {
+        title: format!("Record consent to {}", program.label()),
+        intro: Some("Recorded with your name as the person who obtained it.".into()),
+        action: format!("/episodes/{}/consent", on.id),
+        hidden: vec![],
+        fields,
+        submit: "Record the consent",
+        timer: false,
+    }
+}
+
+pub async fn consent_form(
+    State(state): State<AppState>,
+    on: OnRecord<EpisodeKey, op::ManageEpisode>,
+) -> Response {
+    let program = match state.store.episode(&on.ctx, on.id).await {
+        Ok(d) => d.episode.program,
+        Err(e) => return super::error_page(e.into()),
+    };
+    page(
+        &state,
+        &on.auth,
+        on.patient,
+        consent_spec(&on, program),
+        None,
+        &FormErrors::default(),
+    )
+}
+
+pub async fn consent(
+    State(state): State<AppState>,
+    on: OnRecord<EpisodeKey, op::ManageEpisode>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let program = match state.store.episode(&on.ctx, on.id).await {
+        Ok(d) => d.episode.program,
+        Err(e) => return super::error_page(e.into()),
+    };
+    let spec = consent_spec(&on, program);
+    let input = ConsentInput {
+        consented_on: get(&fields, "consented_on"),
+        method: get(&fields, "method"),
+        cost_sharing_explained: checked(&fields, "cost_sharing_explained"),
+        consult_permission: checked(&fields, "consult_permission"),
+    };
+    let saved: Result<_, ApiError> = async {
+        let consent = input.parse(program, on.auth.user.id, on.ctx.today)?;
+        Ok(state.store.record_consent(&on.ctx, on.id, &consent).await?)
+    }
+    .await;
+    match saved {
+        Ok(_) => see_other(&format!("/patients/{}", on.patient)),
+        Err(e) => refuse(&state, &on.auth, on.patient, spec, &fields, e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Changing an episode's status.
+
+fn status_spec(
+    on: &OnRecord<EpisodeKey, op::ManageEpisode>,
+    status: EpisodeStatus,
+    version: i64,
+) -> Spec {
+    let mut steps: Vec<(String, String)> = Vec::new();
+    match status {
+        EpisodeStatus::Referred => steps.push((
+            "enroll".into(),
+            "Enroll (needs a documented consent)".into(),
+        )),
+        EpisodeStatus::Enrolled => {
+            steps.push(("start_treatment".into(), "Start active treatment".into()))
+        }
+        EpisodeStatus::Active => steps.push((
+            "begin_relapse_prevention".into(),
+            "Begin relapse prevention (write the plan below)".into(),
+        )),
+        EpisodeStatus::RelapsePrevention => steps.push((
+            "start_treatment".into(),
+            "Back to active treatment (relapse)".into(),
+        )),
+        _ => {}
+    }
+    if !status.is_closed() {
+        steps.push((
+            "discharge".into(),
+            "Discharge (choose the reason below)".into(),
+        ));
+    }
+    let mut reasons = vec![(String::new(), "— only when discharging —".to_owned())];
+    reasons.extend(codes(DischargeReason::ALL, DischargeReason::code, |r| {
+        humane(r.code())
+    }));
+    Spec {
+        title: "Change the episode's status".into(),
+        intro: Some(format!("Now: {}.", status.label())),
+        action: format!("/episodes/{}/status", on.id),
+        hidden: vec![("version", version.to_string())],
+        fields: vec![
+            FieldView::select("transition", "Change", steps),
+            FieldView::new("on", "Effective on", "date").value(on.ctx.today.to_string()),
+            FieldView::new("plan", "Relapse-prevention plan", "textarea").hint(
+                "Needed to begin relapse prevention: warning signs, what helps, whom to call.",
+            ),
+            FieldView::select("reason", "Discharge reason", reasons),
+        ],
+        submit: "Change the status",
+        timer: false,
+    }
+}
+
+pub async fn status_form(
+    State(state): State<AppState>,
+    on: OnRecord<EpisodeKey, op::ManageEpisode>,
+) -> Response {
+    let ep = match state.store.episode(&on.ctx, on.id).await {
+        Ok(d) => d.episode,
+        Err(e) => return super::error_page(e.into()),
+    };
+    page(
+        &state,
+        &on.auth,
+        on.patient,
+        status_spec(&on, ep.status, ep.version),
+        None,
+        &FormErrors::default(),
+    )
+}
+
+pub async fn status(
+    State(state): State<AppState>,
+    on: OnRecord<EpisodeKey, op::ManageEpisode>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let ep = match state.store.episode(&on.ctx, on.id).await {
+        Ok(d) => d.episode,
+        Err(e) => return super::error_page(e.into()),
+    };
+    let spec = status_spec(&on, ep.status, ep.version);
+    let saved: Result<_, ApiError> = async {
+        let mut errors = stepwise_domain::error::ValidationError::new();
+        let version = get(&fields, "version").parse::<i64>().map_err(|_| {
+            ApiError::invalid("version", "the form is out of date; open the episode again")
+        })?;
+        let on_date = errors.check(parse_date("on", &get(&fields, "on")));
+        let transition = match get(&fields, "transition").as_str() {
+            "enroll" => Some(Transition::Enroll),
+            "start_treatment" => Some(Transition::StartTreatment),
+            "begin_relapse_prevention" => Some(Transition::BeginRelapsePrevention {
+                plan: get(&fields, "plan"),
+            }),
+            "discharge" => match DischargeReason::parse(&get(&fields, "reason")) {
+                Ok(reason) => Some(Transition::Discharge { reason }),
+                Err(_) => {
+                    errors.push("reason", "Choose why the patient is discharged");
+                    None
+                }
+            },
+            _ => {
+                errors.push("transition", "Choose the change");
+                None
+            }
+        };
+        let (Some(on_date), Some(transition)) = (on_date, transition) else {
+            return Err(ApiError::Invalid(errors));
+        };
+        Ok(state
+            .store
+            .transition_episode(&on.ctx, on.id, version, &transition, on_date)
+            .await?)
+    }
+    .await;
+    match saved {
+        Ok(_) => see_other(&format!("/patients/{}", on.patient)),
+        Err(e) => refuse(&state, &on.auth, on.patient, spec, &fields, e),
+    }
+}

@@ -1,0 +1,335 @@
+//! The pages' forms: screening entry at rooming, closing a safety alert, referring, consent,
+//! status changes and contacts, each refused with its error beside the field and what was
+//! typed kept, and the chart showing the result (contacts, minutes, score charts).
+
+use crate::harness::{App, Reply, app};
+use serde_json::json;
+
+async fn patient(app: &App) -> String {
+    let r = app
+        .json(
+            &app.front_desk,
+            "POST",
+            "/api/v1/patients",
+            json!({"mrn": "F-1", "given_name": "Fern", "family_name": "Field", "birth_date": "1975-03-02",
+                   "sex": "female", "care_manager": app.care_manager.id, "treating_practitioner": app.practitioner.id}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    r.json()["id"].as_str().unwrap().to_owned()
+}
+
+async fn post_form(app: &App, user: &crate::harness::User, path: &str, body: &str) -> Reply {
+    app.send(app.call("POST", path).token(user).form(body))
+        .await
+}
+
+fn phq9(answers: [&str; 9]) -> String {
+    let mut body = "instrument=phq9&administered_on=2026-11-27&mode=clinic".to_owned();
+    for (i, a) in answers.iter().enumerate() {
+        body.push_str(&format!("&item_{}={a}", i + 1));
+    }
+    body
+}
+
+#[tokio::test]
+async fn screening_at_rooming_scores_and_alerts_at_once() {
+    let app = app().await;
+    let pid = patient(&app).await;
+    let form = app
+        .get(&app.ma, &format!("/patients/{pid}/screening"))
+        .await;
+    assert_eq!(form.status, 200);
+    let html = form.text();
+    // Nine answer fields plus the unscored functional item, the first focused.
+    assert_eq!(html.matches("inputmode=\"numeric\"").count(), 10, "{html}");
+    assert!(html.contains("id=\"item_1\"") && html.contains("autofocus"));
+
+    // A typo: kept as typed, the error beside its item, nothing stored.
+    let bad = post_form(
+        &app,
+        &app.ma,
+        &format!("/patients/{pid}/screening"),
+        &phq9(["1", "2", "7", "0", "1", "0", "1", "0", "0"]),
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    let html = bad.text();
+    assert!(html.contains("id=\"item_3-err\""), "{html}");
+    assert!(html.contains("value=\"7\"") && html.contains("value=\"2\""));
+    assert!(html.contains("Nothing was saved") || html.contains("aria-invalid"));
+    let stored = app
+        .get(
+            &app.care_manager,
+            &format!("/api/v1/patients/{pid}/assessments"),
+        )
+        .await;
+    assert_eq!(stored.json().as_array().unwrap().len(), 0);
+
+    // Item 9 answered 1: the result page says so at once, and the alert is open.
+    let ok = post_form(
+        &app,
+        &app.ma,
+        &format!("/patients/{pid}/screening"),
+        &phq9(["1", "2", "3", "0", "1", "0", "1", "0", "1"]),
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    let html = ok.text();
+    assert!(html.contains("Total 9 of 27"), "{html}");
+    assert!(html.contains("role=\"alert\"") && html.contains("Safety alert: item 9"));
+    let alerts = app
+        .get(&app.care_manager, &format!("/api/v1/patients/{pid}/alerts"))
+        .await;
+    assert_eq!(alerts.json().as_array().unwrap().len(), 1);
+
+    // Item 9 left blank: never taken as 0.
+    let blank = post_form(
+        &app,
+        &app.ma,
+        &format!("/patients/{pid}/screening"),
+        &phq9(["0", "0", "0", "0", "0", "0", "0", "0", ""]),
+    )
+    .await;
+    assert_eq!(blank.status, 200);
+    assert!(blank.text().contains("Incomplete"));
+    assert!(blank.text().contains("safety is unknown"));
+}
+
+#[tokio::test]
+async fn an_alert_is_closed_only_with_the_action_taken() {
+    let app = app().await;
+    let pid = patient(&app).await;
+    post_form(
+        &app,
+        &app.ma,
+        &format!("/patients/{pid}/screening"),
+        &phq9(["1", "1", "1", "1", "1", "1", "1", "1", "2"]),
+    )
+    .await;
+    let alerts = app
+        .get(&app.care_manager, &format!("/api/v1/patients/{pid}/alerts"))
+        .await
+        .json();
+    let id = alerts[0]["id"].as_str().unwrap().to_owned();
+    let version = alerts[0]["version"].as_i64().unwrap();
+    // The chart offers the closure to the care manager.
+    let chart = app
+        .get(&app.care_manager, &format!("/patients/{pid}"))
+        .await;
+    assert!(chart.text().contains(&format!("/alerts/{id}/close")));
+    let form = app
+        .get(&app.care_manager, &format!("/alerts/{id}/close"))
+        .await;
+    assert_eq!(form.status, 200);
+    assert!(form.text().contains(&format!("value=\"{version}\"")));
+    // "Other" without a note is refused, the choice kept.
+    let refused = post_form(
+        &app,
+        &app.care_manager,
+        &format!("/alerts/{id}/close"),
+        &format!("version={version}&action=other&note="),
+    )
+    .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.text().contains("id=\"f-note-err\""),
+        "{}",
+        refused.text()
+    );
+    assert!(refused.text().contains("value=\"other\" selected"));
+    let still = app
+        .get(&app.care_manager, &format!("/api/v1/patients/{pid}/alerts"))
+        .await
+        .json();
+    assert_eq!(still[0]["status"], "open");
+    // With the action: closed, back to the chart.
+    let closed = post_form(
+        &app,
+        &app.care_manager,
+        &format!("/alerts/{id}/close"),
+        &format!("version={version}&action=safety_plan_made&note=Plan+made+with+patient"),
+    )
+    .await;
+    assert_eq!(closed.status, 303);
+    assert_eq!(
+        closed.header("location"),
+        Some(format!("/patients/{pid}").as_str())
+    );
+    let after = app
+        .get(&app.care_manager, &format!("/api/v1/patients/{pid}/alerts"))
+        .await
+        .json();
+    assert_eq!(after[0]["status"], "closed");
+    assert_eq!(after[0]["closure_action"], "safety_plan_made");
+    assert_eq!(after[0]["closed_by"], app.care_manager.id.to_string());
+    // A stale form (old version) does not close anything twice.
+    let again = post_form(
+        &app,
+        &app.care_manager,
+        &format!("/alerts/{id}/close"),
+        &format!("version={version}&action=safety_plan_made"),
+    )
+    .await;
+    assert_eq!(again.status, 422);
+}
+
+#[tokio::test]
+async fn refer_consent_enroll_and_log_contacts_from_the_chart() {
+    let app = app().await;
+    let pid = patient(&app).await;
+    // Refer.
+    let r = post_form(
+        &app,
+        &app.practitioner,
+        &format!("/patients/{pid}/refer"),
+        &format!(
+            "program=cocm&referred_on=2026-11-02&referring_practitioner={}",
+            app.practitioner.id
+        ),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let eps = app
+        .get(
+            &app.care_manager,
+            &format!("/api/v1/patients/{pid}/episodes"),
+        )
+        .await
+        .json();
+    let eid = eps[0]["id"].as_str().unwrap().to_owned();
+    let version = eps[0]["version"].as_i64().unwrap();
+    // Enrolling without consent is refused with the reason, nothing changed.
+    let early = post_form(
+        &app,
+        &app.care_manager,
+        &format!("/episodes/{eid}/status"),
+        &format!("version={version}&transition=enroll&on=2026-11-03&plan=&reason="),
+    )
+    .await;
+    assert_eq!(early.status, 422, "{}", early.text());
+    assert!(early.text().contains("consent"), "{}", early.text());
+    // A CoCM consent needs permission to consult the psychiatric consultant.
+    let partial = post_form(
+        &app,
+        &app.care_manager,
+        &format!("/episodes/{eid}/consent"),
+        "consented_on=2026-11-03&method=verbal&cost_sharing_explained=yes",
+    )
+    .await;
+    assert_eq!(partial.status, 422);
+    assert!(
+        partial.text().contains("id=\"f-consult_permission-err\""),
+        "{}",
+        partial.text()
+    );
+    assert!(
+        partial.text().contains("value=\"yes\" checked"),
+        "the ticked box stays ticked"
+    );
+    let consent = post_form(
+        &app,
+        &app.care_manager,
+        &format!("/episodes/{eid}/consent"),
+        "consented_on=2026-11-03&method=verbal&cost_sharing_explained=yes&consult_permission=yes",
+    )
+    .await;
+    assert_eq!(consent.status, 303, "{}", consent.text());
+    let enroll = post_form(
+        &app,
+        &app.care_manager,
+        &format!("/episodes/{eid}/status"),
+        &format!("version={version}&transition=enroll&on=2026-11-03&plan=&reason="),
+    )
+    .await;
+    assert_eq!(enroll.status, 303, "{}", enroll.text());
+    // A stale version is a conflict shown on the form, not an overwrite.
+    let stale = post_form(
+        &app,
+        &app.care_manager,
+        &format!("/episodes/{eid}/status"),
+        &format!("version={version}&transition=start_treatment&on=2026-11-03&plan=&reason="),
+    )
+    .await;
+    assert_eq!(stale.status, 422);
+    assert!(stale.text().contains("Someone else changed this record"));
+    // Contacts: minutes must be a number; then two contacts, one separately billed.
+    let typo = post_form(
+        &app,
+        &app.care_manager,
+        &format!("/episodes/{eid}/contact"),
+        "contact_on=2026-11-10&kind=follow_up&modality=phone&minutes=twenty&staff_role=care_manager&exclusion=&note=Called",
+    )
+    .await;
+    assert_eq!(typo.status, 422);
+    assert!(typo.text().contains("id=\"f-minutes-err\""));
+    assert!(
+        typo.text().contains(">Called</textarea>"),
+        "the note is kept"
+    );
+    for body in [
+        "contact_on=2026-11-10&kind=initial_assessment&modality=in_person&minutes=45&staff_role=care_manager&exclusion=&note=",
+        "contact_on=2026-11-12&kind=follow_up&modality=phone&minutes=30&staff_role=care_manager&exclusion=separately_billed&note=",
+    ] {
+        let c = post_form(
+            &app,
+            &app.care_manager,
+            &format!("/episodes/{eid}/contact"),
+            body,
+        )
+        .await;
+        assert_eq!(c.status, 303, "{}", c.text());
+    }
+    // The chart shows this month's contacts and the countable minutes (45, not 75).
+    let chart = app
+        .get(&app.care_manager, &format!("/patients/{pid}"))
+        .await
+        .text();
+    assert!(chart.contains("Contacts this month"), "{chart}");
+    assert!(chart.contains("<td colspan=\"2\">45</td>"), "{chart}");
+    // A PHQ-9 in the episode draws its chart, described for screen readers.
+    post_form(
+        &app,
+        &app.ma,
+        &format!("/patients/{pid}/screening"),
+        &phq9(["2", "2", "2", "2", "2", "2", "2", "2", "0"]),
+    )
+    .await;
+    let chart = app
+        .get(&app.care_manager, &format!("/patients/{pid}"))
+        .await
+        .text();
+    assert!(chart.contains("role=\"img\""), "{chart}");
+    assert!(
+        chart.contains("PHQ-9 scores, oldest first: 2026-11-27: 16"),
+        "{chart}"
+    );
+    // The print view has the same content without navigation or actions.
+    let print = app
+        .get(&app.care_manager, &format!("/patients/{pid}/summary"))
+        .await
+        .text();
+    assert!(print.contains("patient summary printed"));
+    assert!(!print.contains("Log a contact") && !print.contains("aria-label=\"Main\""));
+}
+
+#[tokio::test]
+async fn forms_are_offered_only_to_those_who_may_use_them() {
+    let app = app().await;
+    let pid = patient(&app).await;
+    // Front desk sees demographics, no clinical actions.
+    let chart = app
+        .get(&app.front_desk, &format!("/patients/{pid}"))
+        .await
+        .text();
+    assert!(!chart.contains("Enter a screening"));
+    assert!(!chart.contains("/refer"));
+    // The MA may screen.
+    let chart = app.get(&app.ma, &format!("/patients/{pid}")).await.text();
+    assert!(chart.contains("Enter a screening"), "{chart}");
+    // Billing may not open the screening form at all.
+    let r = app
+        .get(&app.billing, &format!("/patients/{pid}/screening"))
+        .await;
+    assert_eq!(r.status, 404);
+}
