@@ -17,7 +17,8 @@ use stepwise_store::RecommendationFilter;
 struct HomePage {
     chrome: Chrome,
     can_search: bool,
-    recommendations: Vec<(String, String, String, &'static str)>,
+    /// (patient, reviewed on, text, status, id, version, waiting for a decision)
+    recommendations: Vec<(String, String, String, &'static str, String, i64, bool)>,
     show_recommendations: bool,
     alerts: Vec<AlertView>,
     tasks: Vec<TaskView>,
@@ -95,15 +96,19 @@ pub async fn home(State(state): State<AppState>, auth: Authenticated) -> Respons
                 recommendations = recs
                     .into_iter()
                     .map(|r| {
+                        let waiting = r.status.is_open() && r.decided_by.is_none();
                         (
                             r.patient.to_string(),
                             r.review_on.to_string(),
                             r.text,
-                            if r.status.is_open() && r.decided_by.is_none() {
+                            if waiting {
                                 "waiting for your decision"
                             } else {
                                 "accepted, not yet done"
                             },
+                            r.id.to_string(),
+                            r.version,
+                            waiting,
                         )
                     })
                     .collect();

@@ -8,6 +8,7 @@ mod forms;
 mod home;
 mod patients;
 mod registry;
+mod review;
 mod screening;
 mod sign_in;
 mod trajectory;
@@ -40,6 +41,9 @@ impl Chrome {
         }
         if has(Role::CareManager) || has(Role::Psychiatrist) {
             nav.push(("/review-list", "Case review list"));
+        }
+        if has(Role::Psychiatrist) {
+            nav.push(("/review", "Review mode"));
         }
         Chrome {
             user_name: auth.user.display_name.clone(),
@@ -211,6 +215,24 @@ pub fn entries() -> Vec<Entry> {
             "/episodes/{id}/status",
             Patient(O::ManageEpisode),
             post(actions::status),
+        ),
+        Entry::new(
+            "GET",
+            "/review",
+            Practice(O::RecordCaseReview),
+            get(review::review),
+        ),
+        Entry::new(
+            "POST",
+            "/review",
+            Practice(O::RecordCaseReview),
+            post(review::record),
+        ),
+        Entry::new(
+            "POST",
+            "/recommendations/{id}/decide",
+            Patient(O::DecideRecommendation),
+            post(review::decide),
         ),
         Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),
     ]

@@ -2,7 +2,7 @@
 
 use super::alerts::{AlertView, open_on_chart};
 use super::registry::{RowView, row_view};
-use super::trajectory::{ChartView, chart_view};
+use super::trajectory::{ChartView, episode_charts};
 use super::{Chrome, render};
 use crate::access::{Can, OnPatient, op};
 use crate::state::AppState;
@@ -14,8 +14,6 @@ use serde::Deserialize;
 use stepwise_domain::access::{Operation, Relation, acting_role};
 use stepwise_domain::calendar::YearMonth;
 use stepwise_domain::episode::EpisodeStatus;
-use stepwise_domain::instruments::InstrumentId;
-use stepwise_domain::measurement::{TrajectoryPoint, trajectory};
 use stepwise_domain::record::RecordStatus;
 use stepwise_domain::registry::{EpisodeFacts, caseload_row};
 use stepwise_store::PatientQuery;
@@ -169,28 +167,7 @@ async fn chart_or_summary(
             .find(|e| !e.status.is_closed())
             .or(episodes.first())
             .map(|e| e.id);
-        for instrument in InstrumentId::ALL {
-            let points: Vec<TrajectoryPoint> = assessments
-                .iter()
-                .filter(|a| {
-                    a.instrument == *instrument
-                        && a.status == RecordStatus::Final
-                        && a.episode == charted
-                })
-                .map(|a| TrajectoryPoint {
-                    assessment: a.id,
-                    on: a.administered_on,
-                    total: a.score.total,
-                    estimate: a.score.estimate,
-                    complete: a.score.complete,
-                    band: a.score.band.clone(),
-                    safety: a.score.safety,
-                })
-                .collect();
-            if let Some(c) = chart_view(&trajectory(*instrument, points)) {
-                charts.push(c);
-            }
-        }
+        charts = episode_charts(&assessments, charted);
         if let Some(ep) = episodes.iter().find(|e| !e.status.is_closed()) {
             open = Some((ep.id.to_string(), ep.program.label(), ep.status.label()));
             let month = YearMonth::of(on.ctx.today);

@@ -3,8 +3,40 @@
 //! apart), the baseline, the 50 % response line and the remission threshold, with a text
 //! description for screen readers.
 
-use stepwise_domain::measurement::Trajectory;
+use stepwise_domain::ids::EpisodeId;
+use stepwise_domain::instruments::InstrumentId;
+use stepwise_domain::measurement::{Trajectory, TrajectoryPoint, trajectory};
+use stepwise_domain::record::RecordStatus;
+use stepwise_store::model::Assessment;
 use time::Date;
+
+/// One chart per instrument given in `episode` (`None`: the screenings outside any episode),
+/// from a patient's responses; those entered in error are left out.
+pub fn episode_charts(assessments: &[Assessment], episode: Option<EpisodeId>) -> Vec<ChartView> {
+    InstrumentId::ALL
+        .iter()
+        .filter_map(|instrument| {
+            let points: Vec<TrajectoryPoint> = assessments
+                .iter()
+                .filter(|a| {
+                    a.instrument == *instrument
+                        && a.status == RecordStatus::Final
+                        && a.episode == episode
+                })
+                .map(|a| TrajectoryPoint {
+                    assessment: a.id,
+                    on: a.administered_on,
+                    total: a.score.total,
+                    estimate: a.score.estimate,
+                    complete: a.score.complete,
+                    band: a.score.band.clone(),
+                    safety: a.score.safety,
+                })
+                .collect();
+            chart_view(&trajectory(*instrument, points))
+        })
+        .collect()
+}
 
 const W: f64 = 640.0;
 const H: f64 = 240.0;
@@ -213,8 +245,7 @@ pub fn chart_view(t: &Trajectory) -> Option<ChartView> {
 mod tests {
     use super::*;
     use stepwise_domain::ids::AssessmentId;
-    use stepwise_domain::instruments::{InstrumentId, Safety};
-    use stepwise_domain::measurement::{TrajectoryPoint, trajectory};
+    use stepwise_domain::instruments::Safety;
     use time::macros::date;
 
     fn point(on: Date, total: Option<u16>, estimate: Option<u16>) -> TrajectoryPoint {

@@ -333,3 +333,122 @@ async fn forms_are_offered_only_to_those_who_may_use_them() {
         .await;
     assert_eq!(r.status, 404);
 }
+
+#[tokio::test]
+async fn review_mode_walks_the_list_and_recommendations_reach_the_practitioner() {
+    let app = app().await;
+    let pid = patient(&app).await;
+    let ep = app
+        .json(
+            &app.practitioner,
+            "POST",
+            &format!("/api/v1/patients/{pid}/episodes"),
+            json!({"program": "cocm", "referred_on": "2026-11-02"}),
+        )
+        .await;
+    assert_eq!(ep.status, 201, "{}", ep.text());
+    let eid = ep.json()["id"].as_str().unwrap().to_owned();
+    let c = post_form(
+        &app,
+        &app.care_manager,
+        &format!("/episodes/{eid}/consent"),
+        "consented_on=2026-11-03&method=written&cost_sharing_explained=yes&consult_permission=yes",
+    )
+    .await;
+    assert_eq!(c.status, 303);
+    let version = app
+        .get(&app.care_manager, &format!("/api/v1/episodes/{eid}"))
+        .await
+        .json()["episode"]["version"]
+        .as_i64()
+        .unwrap();
+    let e = post_form(
+        &app,
+        &app.care_manager,
+        &format!("/episodes/{eid}/status"),
+        &format!("version={version}&transition=enroll&on=2026-11-03&plan=&reason="),
+    )
+    .await;
+    assert_eq!(e.status, 303, "{}", e.text());
+
+    // The new patient is the first of the review list.
+    let page = app.get(&app.psychiatrist, "/review").await;
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(
+        html.contains("patient 1 of 1") && html.contains("Field, Fern"),
+        "{html}"
+    );
+    // Nothing written: refused, nothing recorded.
+    let empty = post_form(
+        &app,
+        &app.psychiatrist,
+        "/review",
+        &format!("n=0&episode={eid}&review_on=2026-11-27&notes=&rec_1=&rec_2=&rec_3="),
+    )
+    .await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.text().contains("notes-err"));
+    let saved = post_form(
+        &app,
+        &app.psychiatrist,
+        "/review",
+        &format!("n=0&episode={eid}&review_on=2026-11-27&notes=New+patient&rec_1=Start+sertraline+50+mg&rec_2=&rec_3="),
+    )
+    .await;
+    assert_eq!(saved.status, 303);
+    let next = saved.header("location").unwrap().to_owned();
+    assert_eq!(next, format!("/review?n=0&reviewed={eid}"));
+    // Reviewed, the new patient has left the list: nobody is skipped, nobody is left.
+    let end = app.get(&app.psychiatrist, &next).await.text();
+    assert!(end.contains("Nobody is on the review list"), "{end}");
+
+    // The treating practitioner decides on the home page.
+    let home = app.get(&app.practitioner, "/").await.text();
+    assert!(
+        home.contains("Start sertraline 50 mg") && home.contains("/decide"),
+        "{home}"
+    );
+    let recs = app
+        .get(
+            &app.practitioner,
+            &format!("/api/v1/episodes/{eid}/recommendations"),
+        )
+        .await
+        .json();
+    let rid = recs[0]["id"].as_str().unwrap().to_owned();
+    let rv = recs[0]["version"].as_i64().unwrap();
+    let no_reason = post_form(
+        &app,
+        &app.practitioner,
+        &format!("/recommendations/{rid}/decide"),
+        &format!("version={rv}&decision=decline&reason="),
+    )
+    .await;
+    assert_eq!(no_reason.status, 422);
+    let accept = post_form(
+        &app,
+        &app.practitioner,
+        &format!("/recommendations/{rid}/decide"),
+        &format!("version={rv}&decision=accept&reason="),
+    )
+    .await;
+    assert_eq!(accept.status, 303);
+    let after = app
+        .get(
+            &app.practitioner,
+            &format!("/api/v1/episodes/{eid}/recommendations"),
+        )
+        .await
+        .json();
+    assert_eq!(after[0]["status"], "accepted");
+    // Another practitioner cannot decide on it.
+    let other = post_form(
+        &app,
+        &app.practitioner2,
+        &format!("/recommendations/{rid}/decide"),
+        &format!("version={rv}&decision=accept&reason="),
+    )
+    .await;
+    assert_eq!(other.status, 404);
+}
