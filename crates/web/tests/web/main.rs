@@ -8,6 +8,7 @@
 mod harness;
 
 mod api_flow;
+mod auth;
 mod instruments;
 mod matrix;
 mod pages;
