@@ -52,7 +52,9 @@ pub fn check(password: &str, email: &str) -> Result<(), ValidationError> {
     {
         return refuse("must not be the name of the service or of your account");
     }
-    if lower.chars().all(|c| Some(c) == lower.chars().next()) {
+    if let Some(first) = lower.chars().next()
+        && lower.chars().all(|c| c == first)
+    {
         return refuse("must not repeat a single character");
     }
     Ok(())
