@@ -169,15 +169,15 @@ pub async fn practice(cmd: PracticeCommand) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_password() -> Result<String> {
+fn read_password(email: &str) -> Result<String> {
     let mut line = String::new();
     std::io::stdin()
         .lock()
         .read_line(&mut line)
         .context("reading the password from standard input")?;
     let pw = line.trim_end_matches(['\r', '\n']).to_owned();
-    if pw.chars().count() < 12 {
-        bail!("the password must be at least 12 characters");
+    if let Err(e) = stepwise_domain::auth::password::check(&pw, email) {
+        bail!("{e}");
     }
     Ok(pw)
 }
@@ -194,7 +194,7 @@ pub async fn user(cmd: UserCommand) -> Result<ExitCode> {
             db,
         } => {
             let password_hash = if password_stdin {
-                let pw = read_password()?;
+                let pw = read_password(&email)?;
                 Some(
                     tokio::task::spawn_blocking(move || hash_password(&pw))
                         .await?
@@ -278,10 +278,11 @@ pub async fn token(cmd: TokenCommand) -> Result<ExitCode> {
     match cmd {
         TokenCommand::Create { user, label, db } => {
             let store = db.open().await?;
-            let (u, _) = store
+            let u = store
                 .user_for_sign_in(&user)
                 .await?
-                .ok_or_else(|| anyhow!("no user {user}"))?;
+                .ok_or_else(|| anyhow!("no user {user}"))?
+                .user;
             let p = store.practice(u.practice).await?;
             let token = new_token();
             let t = store

@@ -43,6 +43,8 @@ code_enum! {
         ReadOwnTasks = "read_own_tasks",
         /// Close a patient's safety alert with the action taken.
         CloseSafetyAlert = "close_safety_alert",
+        /// Open emergency (break-glass) access to a patient outside one's relationship.
+        BreakGlass = "break_glass",
     }
 }
 
@@ -53,15 +55,34 @@ pub struct Relation {
     pub assigned_care_manager: bool,
     /// The patient has a Collaborative Care episode.
     pub in_cocm: bool,
+    /// The user holds a live break-glass grant for the patient.
+    pub break_glass: bool,
 }
+
+/// What break-glass access opens to a clinician outside their relationship: reading the
+/// record and what an emergency may require (documenting the contact, a screening, closing a
+/// safety alert). Deciding recommendations and managing the episode stay with the care team.
+pub const BREAK_GLASS_OPERATIONS: [Operation; 4] = [
+    Operation::ReadClinical,
+    Operation::RecordContact,
+    Operation::RecordAssessment,
+    Operation::CloseSafetyAlert,
+];
 
 /// Whether `role` may perform `op`. `relation` is `Some` for operations on one patient and
 /// `None` for practice-wide operations (search, lists, administration).
 pub fn allowed(role: Role, op: Operation, relation: Option<Relation>) -> bool {
     use Operation::*;
     use Role::*;
-    let rel = relation.unwrap_or_default();
+    let mut rel = relation.unwrap_or_default();
     let per_patient = relation.is_some();
+    // Break-glass stands in for the relationship, for the emergency operations only; the
+    // role must still be one that could do them for its own patients.
+    if rel.break_glass && BREAK_GLASS_OPERATIONS.contains(&op) {
+        rel.assigned_practitioner = true;
+        rel.assigned_care_manager = true;
+        rel.in_cocm = true;
+    }
     match op {
         // Billing needs identity for claims; the administrator manages accounts, not patients.
         ReadDemographics => role != PracticeAdmin,
@@ -135,6 +156,9 @@ pub fn allowed(role: Role, op: Operation, relation: Option<Relation>) -> bool {
                     _ => false,
                 }
         }
+        // Any clinician may ask; whether their account is allowed it is the administrator's
+        // per-user setting, checked by the store.
+        BreakGlass => per_patient && role.is_clinical(),
     }
 }
 
@@ -153,6 +177,7 @@ mod tests {
         assigned_practitioner: false,
         assigned_care_manager: false,
         in_cocm: false,
+        break_glass: false,
     };
 
     #[test]
@@ -163,6 +188,7 @@ mod tests {
                 assigned_practitioner: true,
                 assigned_care_manager: true,
                 in_cocm: true,
+                break_glass: false,
             },
         ] {
             for op in [
@@ -240,6 +266,7 @@ mod tests {
             assigned_practitioner: true,
             assigned_care_manager: true,
             in_cocm: true,
+            break_glass: false,
         };
         assert!(allowed(
             CareManager,
@@ -299,5 +326,26 @@ mod tests {
             Some(CareManager)
         );
         assert_eq!(acting_role(&roles, Administer, None), None);
+    }
+
+    #[test]
+    fn break_glass_opens_emergency_operations_to_clinicians_only() {
+        let bg = Relation {
+            break_glass: true,
+            ..NONE
+        };
+        for role in [TreatingPractitioner, CareManager, Psychiatrist] {
+            assert!(!allowed(role, ReadClinical, Some(NONE)));
+            assert!(allowed(role, ReadClinical, Some(bg)), "{role:?}");
+            assert!(allowed(role, RecordContact, Some(bg)), "{role:?}");
+            assert!(!allowed(role, DecideRecommendation, Some(bg)), "{role:?}");
+            assert!(!allowed(role, ManageEpisode, Some(bg)), "{role:?}");
+            assert!(allowed(role, BreakGlass, Some(NONE)));
+        }
+        for role in [Billing, FrontDesk, PracticeAdmin] {
+            assert!(!allowed(role, ReadClinical, Some(bg)), "{role:?}");
+            assert!(!allowed(role, BreakGlass, Some(NONE)), "{role:?}");
+        }
+        assert!(!allowed(CareManager, BreakGlass, None));
     }
 }

@@ -68,4 +68,5 @@ typed_id!(
     AuditEventId,
     SafetyAlertId,
     TaskId,
+    BreakGlassId,
 );

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod assessment;
 pub mod audit;
+pub mod auth;
 pub mod baseline;
 pub mod billing;
 pub mod calendar;

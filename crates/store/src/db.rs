@@ -73,7 +73,8 @@ typed_id_vals!(
     TokenId,
     AuditEventId,
     SafetyAlertId,
-    TaskId
+    TaskId,
+    BreakGlassId
 );
 
 /// Arguments of one query: `args![a, b, c]`.

@@ -41,6 +41,24 @@ pub struct PracticeSettings {
     /// Cut-offs the instrument reference marks configurable (C-SSRS alert level, AUDIT-C,
     /// EPDS, …), each defaulting to the documented one (docs/instruments.md).
     pub scoring: ScoringSettings,
+    pub security: SecuritySettings,
+}
+
+/// Authentication settings a practice may change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct SecuritySettings {
+    /// How long a break-glass grant lasts, in minutes (1 to 480; default 60).
+    pub break_glass_minutes: u32,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        Self {
+            break_glass_minutes: stepwise_domain::auth::BREAK_GLASS_DEFAULT_MINUTES,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -51,6 +69,9 @@ pub struct Practice {
     /// IANA time zone, e.g. `America/New_York`: "today" for the practice.
     pub time_zone: String,
     pub settings: PracticeSettings,
+    /// The demo practice: users without a second factor sign in with their password alone.
+    /// Set only by the demo seeding.
+    pub mfa_relaxed_demo: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -69,6 +90,8 @@ pub struct User {
     pub display_name: String,
     pub roles: Vec<Role>,
     pub disabled: bool,
+    /// The administrator allows this user break-glass access.
+    pub break_glass_allowed: bool,
     pub npi: Option<String>,
     pub version: i64,
 }
@@ -90,11 +113,78 @@ pub struct NewUser {
     pub npi: Option<String>,
 }
 
+/// How far a session's sign-in has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SessionStage {
+    /// The password was accepted; the second factor is awaited.
+    SecondFactor,
+    /// The password was accepted; the user has no second factor yet and must enroll one.
+    Enroll,
+    /// Signed in.
+    Full,
+}
+
+impl SessionStage {
+    pub fn code(self) -> &'static str {
+        match self {
+            SessionStage::SecondFactor => "second_factor",
+            SessionStage::Enroll => "enroll",
+            SessionStage::Full => "full",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::SecondFactor, Self::Enroll, Self::Full]
+            .into_iter()
+            .find(|x| x.code() == s)
+    }
+}
+
 /// How a request was authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Credential {
-    Session,
+    Session {
+        stage: SessionStage,
+        /// When the password and second factor were last entered.
+        #[serde(with = "time::serde::rfc3339")]
+        authenticated_at: OffsetDateTime,
+    },
     Token(TokenId),
+}
+
+/// An account as a sign-in sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInAccount {
+    pub user: User,
+    /// `None` for an account that can only use API tokens.
+    pub password_hash: Option<String>,
+    pub failures: stepwise_domain::auth::throttle::Failures,
+    /// A confirmed second factor.
+    pub has_mfa: bool,
+    /// The account's practice is the demo practice (domain of [`Practice::mfa_relaxed_demo`]).
+    pub mfa_relaxed: bool,
+}
+
+/// A user's TOTP secret (base32) and its state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpState {
+    pub secret: String,
+    pub confirmed: bool,
+    pub last_step: Option<i64>,
+}
+
+/// Emergency access to one patient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BreakGlassGrant {
+    pub id: BreakGlassId,
+    pub user: UserId,
+    pub patient: PatientId,
+    pub reason: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
 }
 
 /// The signed-in user of a request.

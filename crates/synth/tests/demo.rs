@@ -65,12 +65,10 @@ async fn ctx_as(store: &Store, practice: PracticeId, email: &str, role: Role, to
 /// The requirement: every flag on a caseload, every reason on the review list, facts and audit
 /// chain verified.
 async fn check_registry(store: &Store, demo: &DemoPractice, today: Date) {
-    let settings = store
-        .practice(demo.practice)
-        .await
-        .unwrap()
-        .settings
-        .registry;
+    let practice = store.practice(demo.practice).await.unwrap();
+    // The demo practice, and only it, lets its users sign in without a second factor.
+    assert!(practice.mfa_relaxed_demo);
+    let settings = practice.settings.registry;
     let mut flags = HashSet::new();
     for email in [CM_RIVERA, CM_NGUYEN] {
         let ctx = ctx_as(store, demo.practice, email, Role::CareManager, today).await;

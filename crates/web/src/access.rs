@@ -13,9 +13,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use stepwise_domain::access::{Operation, Relation, acting_role};
 use stepwise_domain::audit::{AuditAction, AuditCategory, AuditOutcome};
+use stepwise_domain::auth::REAUTH_WINDOW;
 use stepwise_domain::ids::*;
 use stepwise_domain::role::Role;
-use stepwise_store::model::{Ctx, Practice, User};
+use stepwise_store::model::{Credential, Ctx, Practice, SessionStage, User};
 use stepwise_store::{AuditEvent, RecordRef, StoreError};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -30,6 +31,9 @@ pub struct RequestMeta {
     pub api: bool,
     /// Method and route template, e.g. `GET /api/v1/patients/{id}`: no ids, no PHI.
     pub route: String,
+    /// The request's path (opaque ids only, never PHI), without the query: where to come back
+    /// to after re-authenticating.
+    pub path: String,
 }
 
 impl RequestMeta {
@@ -53,6 +57,7 @@ impl RequestMeta {
                 .unwrap_or_else(|| "local".into()),
             api: parts.uri.path().starts_with("/api/"),
             route: format!("{} {template}", parts.method),
+            path: parts.uri.path().to_owned(),
         }
     }
 }
@@ -69,6 +74,8 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestMeta {
 pub struct Rejection {
     pub api: bool,
     pub error: ApiError,
+    /// The path of the refused page, to come back to after re-authenticating.
+    pub path: String,
 }
 
 impl IntoResponse for Rejection {
@@ -78,6 +85,9 @@ impl IntoResponse for Rejection {
         }
         match self.error {
             ApiError::Unauthenticated => Redirect::to("/sign-in").into_response(),
+            ApiError::ReauthRequired => {
+                Redirect::to(&format!("/reauth?next={}", self.path)).into_response()
+            }
             other => crate::pages::error_page(other),
         }
     }
@@ -88,6 +98,7 @@ impl Rejection {
         Rejection {
             api: meta.api,
             error: error.into(),
+            path: meta.path.clone(),
         }
     }
 }
@@ -103,6 +114,8 @@ pub struct Authenticated {
     pub today: Date,
     /// The hash of the session id, for sign-out.
     pub session_hash: Option<String>,
+    /// A session (and when its user last entered password and second factor) or a token.
+    pub credential: Credential,
 }
 
 impl Authenticated {
@@ -140,47 +153,134 @@ impl Authenticated {
 impl FromRequestParts<AppState> for Authenticated {
     type Rejection = Rejection;
 
+    /// A signed-in user: a token, or a session that has passed its second factor (or, in the
+    /// demo practice, a password-only session). A session still at its second factor opens
+    /// nothing else.
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let meta = RequestMeta::of(parts);
-        let now = state.clock.now();
-        let (principal, session_hash) = if let Some(token) = bearer_from_headers(&parts.headers) {
-            let p = state
-                .store
-                .token_principal(&secret_hash(&token))
-                .await
-                .map_err(|e| Rejection::new(&meta, e))?;
-            (p, None)
-        } else if let Some(sid) = session_from_headers(&parts.headers, state.config.secure_cookies)
-        {
-            let hash = secret_hash(&sid);
-            let p = state
-                .store
-                .session_principal(&hash, now, state.config.session)
-                .await
-                .map_err(|e| Rejection::new(&meta, e))?;
-            (p, Some(hash))
-        } else {
-            (None, None)
-        };
-        let Some(principal) = principal else {
-            return Err(Rejection::new(&meta, ApiError::Unauthenticated));
-        };
-        let practice = state
-            .practice(principal.user.practice)
+        let auth = any_stage(parts, state).await?;
+        match auth.credential {
+            Credential::Session { stage, .. } if stage != SessionStage::Full => {
+                Err(Rejection::new(&auth.meta, ApiError::Unauthenticated))
+            }
+            _ => Ok(auth),
+        }
+    }
+}
+
+/// A session that has passed its password but not yet its second factor, or a full session
+/// (for enrolling a second factor in the demo practice): what the second-factor and
+/// enrollment pages need.
+#[derive(Debug, Clone)]
+pub struct SignInStep(pub Authenticated);
+
+impl FromRequestParts<AppState> for SignInStep {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let auth = any_stage(parts, state).await?;
+        match auth.credential {
+            Credential::Session { .. } => Ok(SignInStep(auth)),
+            Credential::Token(_) => Err(Rejection::new(&auth.meta, ApiError::Unauthenticated)),
+        }
+    }
+}
+
+/// The principal of a request, whatever the stage of its session.
+async fn any_stage(parts: &mut Parts, state: &AppState) -> Result<Authenticated, Rejection> {
+    let meta = RequestMeta::of(parts);
+    let now = state.clock.now();
+    let (principal, session_hash) = if let Some(token) = bearer_from_headers(&parts.headers) {
+        let p = state
+            .store
+            .token_principal(&secret_hash(&token))
             .await
             .map_err(|e| Rejection::new(&meta, e))?;
-        let today = local_date(now, &practice.time_zone);
-        Ok(Authenticated {
-            user: principal.user,
-            practice,
-            meta,
-            now,
-            today,
-            session_hash,
-        })
+        (p, None)
+    } else if let Some(sid) = session_from_headers(&parts.headers, state.config.secure_cookies) {
+        let hash = secret_hash(&sid);
+        let p = state
+            .store
+            .session_principal(&hash, now, state.config.session)
+            .await
+            .map_err(|e| Rejection::new(&meta, e))?;
+        (p, Some(hash))
+    } else {
+        (None, None)
+    };
+    let Some(principal) = principal else {
+        return Err(Rejection::new(&meta, ApiError::Unauthenticated));
+    };
+    let practice = state
+        .practice(principal.user.practice)
+        .await
+        .map_err(|e| Rejection::new(&meta, e))?;
+    let today = local_date(now, &practice.time_zone);
+    Ok(Authenticated {
+        user: principal.user,
+        practice,
+        meta,
+        now,
+        today,
+        session_hash,
+        credential: principal.credential,
+    })
+}
+
+/// Something a request extracted that knows its signed-in user.
+pub trait HasAuth {
+    fn auth(&self) -> &Authenticated;
+}
+
+impl HasAuth for Authenticated {
+    fn auth(&self) -> &Authenticated {
+        self
+    }
+}
+
+impl<O: Op> HasAuth for Can<O> {
+    fn auth(&self) -> &Authenticated {
+        &self.auth
+    }
+}
+
+impl<K: Key, O: Op> HasAuth for OnRecord<K, O> {
+    fn auth(&self) -> &Authenticated {
+        &self.auth
+    }
+}
+
+/// A privileged action (user administration, credential reset, break-glass, exports): the
+/// inner check first (so a refused role still reads "not found"), then a session whose user
+/// entered password and second factor within `domain::auth::REAUTH_WINDOW`. API tokens never
+/// qualify: they are static credentials. A stale session is answered with 403
+/// `reauthentication-required` (the API) or sent to the re-authentication form (pages).
+#[derive(Debug)]
+pub struct Fresh<E>(pub E);
+
+impl<E> FromRequestParts<AppState> for Fresh<E>
+where
+    E: FromRequestParts<AppState, Rejection = Rejection> + HasAuth + Send,
+{
+    type Rejection = Rejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let inner = E::from_request_parts(parts, state).await?;
+        let auth = inner.auth();
+        match auth.credential {
+            Credential::Session {
+                authenticated_at, ..
+            } if auth.now - authenticated_at <= REAUTH_WINDOW => Ok(Fresh(inner)),
+            _ => Err(Rejection::new(&auth.meta, ApiError::ReauthRequired)),
+        }
     }
 }
 
@@ -221,6 +321,7 @@ pub mod op {
         ReadOwnAlerts,
         ReadOwnTasks,
         CloseSafetyAlert,
+        BreakGlass,
     );
 }
 
@@ -329,19 +430,56 @@ impl<K: Key, O: Op> FromRequestParts<AppState> for OnRecord<K, O> {
                 assigned_practitioner: r.treating_practitioner,
                 assigned_care_manager: r.care_manager,
                 in_cocm: r.in_cocm,
+                break_glass: false,
             },
             Ok(None) => return Err(not_found()),
             Err(e) => return Err(Rejection::new(&auth.meta, e)),
         };
-        match acting_role(&auth.user.roles, O::OP, Some(rel)) {
-            Some(role) => Ok(OnRecord {
+        if let Some(role) = acting_role(&auth.user.roles, O::OP, Some(rel)) {
+            return Ok(OnRecord {
                 id,
                 patient,
                 ctx: auth.ctx(Some(role)),
                 auth,
                 role,
                 _op: PhantomData,
-            }),
+            });
+        }
+        // Outside the relationship: a live break-glass grant may open the emergency
+        // operations. Every request it opens is audited as such.
+        let grant = match state
+            .store
+            .active_break_glass(practice, auth.user.id, patient, auth.now)
+            .await
+        {
+            Ok(g) => g,
+            Err(e) => return Err(Rejection::new(&auth.meta, e)),
+        };
+        let bg = Relation {
+            break_glass: true,
+            ..rel
+        };
+        match grant.zip(acting_role(&auth.user.roles, O::OP, Some(bg))) {
+            Some((grant, role)) => {
+                let ctx = auth.ctx(Some(role));
+                let ev = ctx.event(
+                    AuditAction::BreakGlassAccess,
+                    AuditCategory::Clinical,
+                    Some(patient),
+                    format!("{} ({}) under grant {}", auth.meta.route, O::OP, grant.id),
+                );
+                if let Err(e) = state.store.audit(ev).await {
+                    return Err(Rejection::new(&auth.meta, e));
+                }
+                Ok(OnRecord {
+                    id,
+                    patient,
+                    ctx,
+                    auth,
+                    role,
+                    _op: PhantomData,
+                })
+            }
             None => Err(auth.deny(state, Some(patient), O::OP).await),
         }
     }
@@ -352,6 +490,7 @@ impl From<StoreError> for Rejection {
         Rejection {
             api: true,
             error: e.into(),
+            path: String::new(),
         }
     }
 }

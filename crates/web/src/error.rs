@@ -32,6 +32,10 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("the service is not available")]
     Unavailable,
+    #[error(
+        "this action needs you to confirm your password and second factor (within the last 15 minutes): POST /api/v1/session/reauthenticate from a signed-in session; API tokens cannot do it"
+    )]
+    ReauthRequired,
     #[error("internal error")]
     Internal(String),
 }
@@ -62,6 +66,7 @@ impl ApiError {
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::ReauthRequired => StatusCode::FORBIDDEN,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -85,6 +90,7 @@ impl ApiError {
                     ApiError::Unauthenticated => "unauthenticated",
                     ApiError::NotFound => "not-found",
                     ApiError::PreconditionRequired => "precondition-required",
+                    ApiError::ReauthRequired => "reauthentication-required",
                     _ => "unavailable",
                 },
                 other.to_string(),

@@ -9,10 +9,12 @@ mod access;
 mod api;
 pub mod auth;
 mod error;
+pub mod mfa;
 mod middleware;
 mod openapi;
 mod pages;
 pub mod routes;
+mod signin;
 pub mod state;
 
 pub use openapi::ApiDoc;

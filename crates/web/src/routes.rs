@@ -14,6 +14,9 @@ pub enum Access {
     Public,
     /// Any signed-in user; the handler shows only what is theirs or not patient data.
     SignedIn,
+    /// A session between its password and its second factor (or its enrollment): the
+    /// second-factor and enrollment steps and sign-out, nothing else.
+    SignInStep,
     /// A practice-wide operation, allowed by role.
     Practice(Operation),
     /// An operation on one patient's record, allowed by role and relationship.
@@ -24,7 +27,7 @@ impl Access {
     /// Whether the route can return or change patient data.
     pub fn touches_phi(self) -> bool {
         match self {
-            Access::Public | Access::SignedIn => false,
+            Access::Public | Access::SignedIn | Access::SignInStep => false,
             Access::Practice(op) => !matches!(op, Operation::Administer),
             Access::Patient(_) => true,
         }

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
+use stepwise_domain::auth::throttle::{ADDRESS, Failures};
 use stepwise_domain::ids::PracticeId;
 use stepwise_store::model::Practice;
 use stepwise_store::{SessionPolicy, Store};
@@ -44,6 +45,13 @@ impl ManualClock {
         if let Ok(mut t) = self.0.lock() {
             *t = at;
         }
+    }
+}
+
+impl ManualClock {
+    /// The time the clock shows (what `Clock::now` returns), without naming the trait.
+    pub fn now_for_tests(&self) -> OffsetDateTime {
+        Clock::now(self)
     }
 }
 
@@ -106,12 +114,40 @@ pub struct DemoNotice {
     pub users: Vec<(String, String)>,
 }
 
+/// Sign-in failures per client address, in memory (domain::auth::throttle::ADDRESS). Kept
+/// in memory rather than in the database: addresses are many and cheap to change, a restart
+/// clearing them costs little, and the per-account state, which matters more, is stored.
+#[derive(Default)]
+pub struct AddressThrottle(Mutex<HashMap<String, Failures>>);
+
+/// Addresses remembered at most; past that, entries whose failures are older than a lock
+/// are dropped first.
+const ADDRESSES_KEPT: usize = 10_000;
+
+impl AddressThrottle {
+    pub fn refused_until(&self, address: &str, now: OffsetDateTime) -> Option<OffsetDateTime> {
+        let m = self.0.lock().ok()?;
+        ADDRESS.refused_until(m.get(address)?, now)
+    }
+
+    pub fn fail(&self, address: &str, now: OffsetDateTime) {
+        if let Ok(mut m) = self.0.lock() {
+            if m.len() >= ADDRESSES_KEPT {
+                m.retain(|_, f| f.last_at.is_some_and(|t| now - t < ADDRESS.lock_for));
+            }
+            let before = m.get(address).copied().unwrap_or_default();
+            m.insert(address.to_owned(), ADDRESS.fail(&before, now).0);
+        }
+    }
+}
+
 /// The shared state of the application. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<WebConfig>,
+    pub throttle: Arc<AddressThrottle>,
     practices: Arc<RwLock<HashMap<PracticeId, Arc<Practice>>>>,
 }
 
@@ -121,6 +157,7 @@ impl AppState {
             store,
             clock,
             config: Arc::new(config),
+            throttle: Arc::default(),
             practices: Arc::default(),
         }
     }

@@ -5,6 +5,7 @@ mod assessments;
 mod contacts;
 mod episodes;
 mod import;
+mod mfa;
 mod patients;
 mod practice;
 mod registry;

@@ -15,6 +15,7 @@ struct PracticeRow {
     name: String,
     time_zone: String,
     settings: String,
+    mfa_relaxed_demo: bool,
 }
 
 impl PracticeRow {
@@ -24,6 +25,7 @@ impl PracticeRow {
             name: self.name,
             time_zone: self.time_zone,
             settings: from_json(&self.settings)?,
+            mfa_relaxed_demo: self.mfa_relaxed_demo,
         })
     }
 }
@@ -85,6 +87,7 @@ impl Store {
             name: name.to_owned(),
             time_zone: time_zone.to_owned(),
             settings,
+            mfa_relaxed_demo: false,
         })
     }
 
@@ -93,7 +96,7 @@ impl Store {
         let row: PracticeRow = c
             .conn()
             .fetch_one(
-                "SELECT id, name, time_zone, settings FROM practices WHERE id = $1",
+                "SELECT id, name, time_zone, settings, mfa_relaxed_demo FROM practices WHERE id = $1",
                 args![id],
             )
             .await?;
@@ -106,11 +109,37 @@ impl Store {
         let rows: Vec<PracticeRow> = c
             .conn()
             .fetch_all(
-                "SELECT id, name, time_zone, settings FROM practices ORDER BY created_at, id",
+                "SELECT id, name, time_zone, settings, mfa_relaxed_demo FROM practices ORDER BY created_at, id",
                 args![],
             )
             .await?;
         rows.into_iter().map(PracticeRow::into_model).collect()
+    }
+
+    /// Mark the demo practice: its users without a second factor sign in with their password
+    /// alone, and every page says so. Only the demo seeding calls this; no API reaches it.
+    pub async fn set_demo_mfa_relaxed(&self, ctx: &Ctx, relaxed: bool) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let n = tx
+            .execute(
+                "UPDATE practices SET mfa_relaxed_demo = $2 WHERE id = $1",
+                args![ctx.practice, relaxed],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        audit::append(
+            &mut tx,
+            &ctx.event(
+                AuditAction::PracticeSettings,
+                AuditCategory::Administration,
+                None,
+                format!("demo: second factor relaxed = {relaxed}"),
+            ),
+        )
+        .await?;
+        tx.commit().await
     }
 
     pub async fn update_practice_settings(

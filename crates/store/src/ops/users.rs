@@ -1,10 +1,14 @@
 use crate::Store;
-use crate::audit::{self, AuditCategory};
+use crate::audit::{self, AuditCategory, AuditEvent, AuditOutcome};
 use crate::db::{Conn, Tx, args};
 use crate::error::{Result, StoreError};
-use crate::model::{ApiToken, Credential, Ctx, NewUser, Principal, User};
+use crate::model::{
+    ApiToken, Credential, Ctx, NewUser, Principal, SessionStage, SignInAccount, User,
+};
 use crate::ops::{code, conflict_or_missing, new_id};
 use stepwise_domain::audit::AuditAction;
+use stepwise_domain::auth::SECOND_FACTOR_WINDOW;
+use stepwise_domain::auth::throttle::{ACCOUNT, Failures};
 use stepwise_domain::ids::{PracticeId, TokenId, UserId};
 use stepwise_domain::role::Role;
 use time::{Duration, OffsetDateTime};
@@ -18,7 +22,15 @@ struct UserRow {
     display_name: String,
     npi: Option<String>,
     disabled: bool,
+    break_glass_allowed: bool,
     version: i64,
+}
+
+/// The columns of a [`UserRow`], as a literal so that queries stay `&'static str`.
+macro_rules! user_columns {
+    () => {
+        "id, practice_id, email, display_name, npi, disabled, break_glass_allowed, version"
+    };
 }
 
 #[derive(sqlx::FromRow)]
@@ -43,6 +55,7 @@ fn assemble(users: Vec<UserRow>, roles: Vec<RoleRow>) -> Result<Vec<User>> {
             display_name: u.display_name,
             roles: user_roles,
             disabled: u.disabled,
+            break_glass_allowed: u.break_glass_allowed,
             npi: u.npi,
             version: u.version,
         });
@@ -53,7 +66,7 @@ fn assemble(users: Vec<UserRow>, roles: Vec<RoleRow>) -> Result<Vec<User>> {
 async fn load_user(c: &mut Conn<'_>, id: Uuid) -> Result<Option<User>> {
     let Some(u): Option<UserRow> = c
         .fetch_optional(
-            "SELECT id, practice_id, email, display_name, npi, disabled, version FROM users WHERE id = $1",
+            concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1"),
             args![id],
         )
         .await?
@@ -110,12 +123,25 @@ async fn revoke_all_credentials(tx: &mut Tx, user: UserId, now: OffsetDateTime) 
     Ok(())
 }
 
+/// A successful sign-in or re-authentication starts the account's failure count afresh.
+async fn clear_failures(tx: &mut Tx, user: UserId) -> Result<()> {
+    tx.execute(
+        "UPDATE users SET failed_sign_ins = 0, last_failed_at = NULL, locked_until = NULL WHERE id = $1",
+        args![user],
+    )
+    .await?;
+    Ok(())
+}
+
 #[derive(sqlx::FromRow)]
 struct SessionRow {
     user_id: Uuid,
+    created_at: OffsetDateTime,
     last_seen_at: OffsetDateTime,
     expires_at: OffsetDateTime,
     revoked_at: Option<OffsetDateTime>,
+    stage: String,
+    authenticated_at: Option<OffsetDateTime>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -186,6 +212,7 @@ impl Store {
             display_name: new.display_name.trim().to_owned(),
             roles,
             disabled: false,
+            break_glass_allowed: false,
             npi: new.npi,
             version: 1,
         })
@@ -197,8 +224,11 @@ impl Store {
         let users: Vec<UserRow> = c
             .conn()
             .fetch_all(
-                "SELECT id, practice_id, email, display_name, npi, disabled, version FROM users \
-                 WHERE practice_id = $1 ORDER BY display_name, id",
+                concat!(
+                    "SELECT ",
+                    user_columns!(),
+                    " FROM users WHERE practice_id = $1 ORDER BY display_name, id"
+                ),
                 args![practice],
             )
             .await?;
@@ -220,18 +250,27 @@ impl Store {
         }
     }
 
-    /// The account for a sign-in: the user and their password hash.
-    pub async fn user_for_sign_in(&self, email: &str) -> Result<Option<(User, Option<String>)>> {
+    /// The account for a sign-in: the user, their password hash, their recent failures and
+    /// whether they have a second factor.
+    pub async fn user_for_sign_in(&self, email: &str) -> Result<Option<SignInAccount>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             id: Uuid,
             password_hash: Option<String>,
+            failed_sign_ins: i64,
+            last_failed_at: Option<OffsetDateTime>,
+            locked_until: Option<OffsetDateTime>,
+            has_mfa: bool,
+            mfa_relaxed_demo: bool,
         }
         let mut c = self.read().await?;
         let Some(row): Option<Row> = c
             .conn()
             .fetch_optional(
-                "SELECT id, password_hash FROM users WHERE email = $1",
+                "SELECT u.id, u.password_hash, u.failed_sign_ins, u.last_failed_at, u.locked_until, \
+                 EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) AS has_mfa, \
+                 p.mfa_relaxed_demo \
+                 FROM users u JOIN practices p ON p.id = u.practice_id WHERE u.email = $1",
                 args![normalize_email(email)],
             )
             .await?
@@ -240,13 +279,80 @@ impl Store {
         };
         Ok(load_user(&mut c.conn(), row.id)
             .await?
-            .map(|u| (u, row.password_hash)))
+            .map(|user| SignInAccount {
+                user,
+                password_hash: row.password_hash,
+                failures: Failures {
+                    count: u32::try_from(row.failed_sign_ins).unwrap_or(u32::MAX),
+                    last_at: row.last_failed_at,
+                    locked_until: row.locked_until,
+                },
+                has_mfa: row.has_mfa,
+                mfa_relaxed: row.mfa_relaxed_demo,
+            }))
+    }
+
+    /// Count a failed sign-in (wrong password or second factor) against an account
+    /// (`domain::auth::throttle::ACCOUNT`); returns whether this failure locked it. A lock is
+    /// audited with the failure that caused it.
+    pub async fn record_sign_in_failure(&self, ctx: &Ctx, user: UserId) -> Result<bool> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            failed_sign_ins: i64,
+            last_failed_at: Option<OffsetDateTime>,
+            locked_until: Option<OffsetDateTime>,
+        }
+        let mut tx = self.begin().await?;
+        // A no-op update first: it takes the row lock on PostgreSQL, so that concurrent
+        // failures count one after the other (SQLite's write transaction already does).
+        tx.execute(
+            "UPDATE users SET failed_sign_ins = failed_sign_ins WHERE id = $1 AND practice_id = $2",
+            args![user, ctx.practice],
+        )
+        .await?;
+        let Some(row): Option<Row> = tx
+            .fetch_optional(
+                "SELECT failed_sign_ins, last_failed_at, locked_until FROM users WHERE id = $1 AND practice_id = $2",
+                args![user, ctx.practice],
+            )
+            .await?
+        else {
+            return Err(StoreError::NotFound);
+        };
+        let before = Failures {
+            count: u32::try_from(row.failed_sign_ins).unwrap_or(u32::MAX),
+            last_at: row.last_failed_at,
+            locked_until: row.locked_until,
+        };
+        let (after, locked) = ACCOUNT.fail(&before, ctx.now);
+        tx.execute(
+            "UPDATE users SET failed_sign_ins = $2, last_failed_at = $3, locked_until = $4 WHERE id = $1",
+            args![user, after.count, after.last_at, after.locked_until],
+        )
+        .await?;
+        if locked {
+            audit::append(
+                &mut tx,
+                &AuditEvent {
+                    outcome: AuditOutcome::Denied,
+                    ..ctx.event(
+                        AuditAction::SignInLockout,
+                        AuditCategory::Authentication,
+                        None,
+                        format!("{user} after {} failures", after.count),
+                    )
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(locked)
     }
 
     /// Find a user of the practice by email.
     pub async fn user_by_email(&self, practice: PracticeId, email: &str) -> Result<User> {
         match self.user_for_sign_in(email).await? {
-            Some((u, _)) if u.practice == practice => Ok(u),
+            Some(a) if a.user.practice == practice => Ok(a.user),
             _ => Err(StoreError::NotFound),
         }
     }
@@ -367,21 +473,67 @@ impl Store {
         tx.commit().await
     }
 
-    /// Record a sign-in: the session (its id stored hashed) and the audit event.
+    /// Open a session after the password was accepted (its id stored hashed). A session in
+    /// a second-factor or enrollment stage lasts `SECOND_FACTOR_WINDOW` and opens nothing but
+    /// that step; a full session is a sign-in, audited as such.
     pub async fn create_session(
         &self,
         ctx: &Ctx,
         id_hash: &str,
         policy: SessionPolicy,
+        stage: SessionStage,
+    ) -> Result<()> {
+        let user = ctx.user.ok_or(StoreError::NotFound)?;
+        let (expires, authenticated) = match stage {
+            SessionStage::Full => (ctx.now + policy.absolute, Some(ctx.now)),
+            _ => (ctx.now + SECOND_FACTOR_WINDOW, None),
+        };
+        let mut tx = self.begin().await?;
+        tx.execute(
+            "INSERT INTO sessions (id_hash, practice_id, user_id, created_at, last_seen_at, expires_at, stage, authenticated_at) \
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
+            args![id_hash, ctx.practice, user, ctx.now, expires, stage.code(), authenticated],
+        )
+        .await?;
+        if stage == SessionStage::Full {
+            clear_failures(&mut tx, user).await?;
+            audit::append(
+                &mut tx,
+                &ctx.event(AuditAction::SignIn, AuditCategory::Authentication, None, ""),
+            )
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    /// The second factor was accepted (or enrolled): the pending session ends and a full one
+    /// under a new id begins, so an id seen before the second factor is worthless.
+    pub async fn complete_sign_in(
+        &self,
+        ctx: &Ctx,
+        pending_hash: &str,
+        new_hash: &str,
+        policy: SessionPolicy,
     ) -> Result<()> {
         let user = ctx.user.ok_or(StoreError::NotFound)?;
         let mut tx = self.begin().await?;
+        let n = tx
+            .execute(
+                "UPDATE sessions SET revoked_at = $3 WHERE id_hash = $1 AND user_id = $2 \
+                 AND revoked_at IS NULL AND stage <> 'full' AND expires_at > $3",
+                args![pending_hash, user, ctx.now],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
         tx.execute(
-            "INSERT INTO sessions (id_hash, practice_id, user_id, created_at, last_seen_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $4, $5)",
-            args![id_hash, ctx.practice, user, ctx.now, ctx.now + policy.absolute],
+            "INSERT INTO sessions (id_hash, practice_id, user_id, created_at, last_seen_at, expires_at, stage, authenticated_at) \
+             VALUES ($1, $2, $3, $4, $4, $5, 'full', $4)",
+            args![new_hash, ctx.practice, user, ctx.now, ctx.now + policy.absolute],
         )
         .await?;
+        clear_failures(&mut tx, user).await?;
         audit::append(
             &mut tx,
             &ctx.event(AuditAction::SignIn, AuditCategory::Authentication, None, ""),
@@ -390,8 +542,37 @@ impl Store {
         tx.commit().await
     }
 
-    /// The user of a live session. Refreshes the idle timer at most once a minute, so that
-    /// most requests only read.
+    /// The password and second factor were entered again in a full session: privileged
+    /// actions are open for `domain::auth::REAUTH_WINDOW` from now.
+    pub async fn reauthenticate(&self, ctx: &Ctx, id_hash: &str) -> Result<()> {
+        let user = ctx.user.ok_or(StoreError::NotFound)?;
+        let mut tx = self.begin().await?;
+        let n = tx
+            .execute(
+                "UPDATE sessions SET authenticated_at = $3 WHERE id_hash = $1 AND user_id = $2 \
+                 AND revoked_at IS NULL AND stage = 'full'",
+                args![id_hash, user, ctx.now],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        clear_failures(&mut tx, user).await?;
+        audit::append(
+            &mut tx,
+            &ctx.event(
+                AuditAction::Reauthenticate,
+                AuditCategory::Authentication,
+                None,
+                "",
+            ),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// The user of a live session, at whatever stage of sign-in it is. Refreshes the idle
+    /// timer at most once a minute, so that most requests only read.
     pub async fn session_principal(
         &self,
         id_hash: &str,
@@ -402,7 +583,8 @@ impl Store {
         let Some(s): Option<SessionRow> = c
             .conn()
             .fetch_optional(
-                "SELECT user_id, last_seen_at, expires_at, revoked_at FROM sessions WHERE id_hash = $1",
+                "SELECT user_id, created_at, last_seen_at, expires_at, revoked_at, stage, authenticated_at \
+                 FROM sessions WHERE id_hash = $1",
                 args![id_hash],
             )
             .await?
@@ -412,6 +594,7 @@ impl Store {
         if s.revoked_at.is_some() || now >= s.expires_at || now - s.last_seen_at >= policy.idle {
             return Ok(None);
         }
+        let stage = code(SessionStage::parse(&s.stage).ok_or("unknown session stage"))?;
         let Some(user) = load_user(&mut c.conn(), s.user_id).await? else {
             return Ok(None);
         };
@@ -430,8 +613,94 @@ impl Store {
         }
         Ok(Some(Principal {
             user,
-            credential: Credential::Session,
+            credential: Credential::Session {
+                stage,
+                authenticated_at: s.authenticated_at.unwrap_or(s.created_at),
+            },
         }))
+    }
+
+    /// An administrator resets a user's credentials: the second factor and recovery codes
+    /// are removed (the user enrolls again at the next sign-in), the password is replaced
+    /// (or removed), the lock is lifted and every session ends.
+    pub async fn reset_credentials(
+        &self,
+        ctx: &Ctx,
+        id: UserId,
+        password_hash: Option<&str>,
+    ) -> Result<User> {
+        let mut tx = self.begin().await?;
+        let n = tx
+            .execute(
+                "UPDATE users SET password_hash = $3, failed_sign_ins = 0, last_failed_at = NULL, \
+                 locked_until = NULL, version = version + 1 WHERE id = $1 AND practice_id = $2",
+                args![id, ctx.practice, password_hash],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.execute("DELETE FROM user_totp WHERE user_id = $1", args![id])
+            .await?;
+        tx.execute("DELETE FROM recovery_codes WHERE user_id = $1", args![id])
+            .await?;
+        revoke_all_credentials(&mut tx, id, ctx.now).await?;
+        audit::append(
+            &mut tx,
+            &ctx.event(
+                AuditAction::CredentialReset,
+                AuditCategory::Administration,
+                None,
+                format!(
+                    "{id} second factor removed, password {}",
+                    if password_hash.is_some() {
+                        "replaced"
+                    } else {
+                        "removed"
+                    }
+                ),
+            ),
+        )
+        .await?;
+        let user = load_user(&mut tx.conn(), id.as_uuid())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Allow or forbid a user break-glass access.
+    pub async fn set_break_glass_allowed(
+        &self,
+        ctx: &Ctx,
+        id: UserId,
+        allowed: bool,
+    ) -> Result<User> {
+        let mut tx = self.begin().await?;
+        let n = tx
+            .execute(
+                "UPDATE users SET break_glass_allowed = $3, version = version + 1 WHERE id = $1 AND practice_id = $2",
+                args![id, ctx.practice, allowed],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        audit::append(
+            &mut tx,
+            &ctx.event(
+                AuditAction::UserBreakGlass,
+                AuditCategory::Administration,
+                None,
+                format!("{id} allowed = {allowed}"),
+            ),
+        )
+        .await?;
+        let user = load_user(&mut tx.conn(), id.as_uuid())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(user)
     }
 
     /// Sign out: the session ends on the server.

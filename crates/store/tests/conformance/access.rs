@@ -3,7 +3,7 @@
 use crate::conformance;
 use crate::harness::{NOW, ctx, practice, system_ctx};
 use stepwise_domain::role::Role;
-use stepwise_store::model::{Credential, NewUser, PracticeSettings};
+use stepwise_store::model::{Credential, NewUser, PracticeSettings, SessionStage};
 use stepwise_store::{SessionPolicy, Store, StoreError};
 use time::Duration;
 
@@ -134,13 +134,15 @@ async fn users_and_roles(store: &Store) {
             .id,
         u.id
     );
-    let (found, hash) = store
+    let found = store
         .user_for_sign_in("nurse.joy@north.example")
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(found.id, u.id);
-    assert!(hash.unwrap().starts_with("$argon2id$"));
+    assert_eq!(found.user.id, u.id);
+    assert!(found.password_hash.unwrap().starts_with("$argon2id$"));
+    assert!(!found.has_mfa && !found.mfa_relaxed);
+    assert_eq!(found.failures.count, 0);
     assert!(
         store
             .user_for_sign_in("nobody@north.example")
@@ -167,7 +169,12 @@ async fn users_and_roles(store: &Store) {
 
     // Changing roles needs the current version and ends sessions.
     store
-        .create_session(&ctx(p.id, u.id, Role::MaNurse), "session-joy", POLICY)
+        .create_session(
+            &ctx(p.id, u.id, Role::MaNurse),
+            "session-joy",
+            POLICY,
+            SessionStage::Full,
+        )
         .await
         .unwrap();
     let stale = store
@@ -193,8 +200,8 @@ async fn users_and_roles(store: &Store) {
         .set_password_hash(&admin, u.id, "$argon2id$new")
         .await
         .unwrap();
-    let (_, hash) = store.user_for_sign_in(&u.email).await.unwrap().unwrap();
-    assert_eq!(hash.as_deref(), Some("$argon2id$new"));
+    let found = store.user_for_sign_in(&u.email).await.unwrap().unwrap();
+    assert_eq!(found.password_hash.as_deref(), Some("$argon2id$new"));
 
     let disabled = store.disable_user(&admin, u.id).await.unwrap();
     assert!(disabled.disabled);
@@ -203,14 +210,23 @@ async fn users_and_roles(store: &Store) {
 async fn sessions(store: &Store) {
     let p = practice(store, "North Clinic").await;
     let cm = ctx(p.id, p.care_manager, Role::CareManager);
-    store.create_session(&cm, "hash-1", POLICY).await.unwrap();
+    store
+        .create_session(&cm, "hash-1", POLICY, SessionStage::Full)
+        .await
+        .unwrap();
     let who = store
         .session_principal("hash-1", NOW, POLICY)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(who.user.id, p.care_manager);
-    assert_eq!(who.credential, Credential::Session);
+    assert_eq!(
+        who.credential,
+        Credential::Session {
+            stage: SessionStage::Full,
+            authenticated_at: NOW
+        }
+    );
     assert!(
         store
             .session_principal("hash-unknown", NOW, POLICY)
@@ -246,7 +262,10 @@ async fn sessions(store: &Store) {
     );
 
     // Absolute lifetime, however active.
-    store.create_session(&cm, "hash-2", POLICY).await.unwrap();
+    store
+        .create_session(&cm, "hash-2", POLICY, SessionStage::Full)
+        .await
+        .unwrap();
     let mut t = NOW;
     while t < NOW + Duration::hours(12) - Duration::minutes(10) {
         t += Duration::minutes(10);
@@ -268,7 +287,10 @@ async fn sessions(store: &Store) {
     );
 
     // Sign-out ends the session on the server.
-    store.create_session(&cm, "hash-3", POLICY).await.unwrap();
+    store
+        .create_session(&cm, "hash-3", POLICY, SessionStage::Full)
+        .await
+        .unwrap();
     store.end_session(&cm, "hash-3").await.unwrap();
     assert!(
         store
@@ -279,7 +301,10 @@ async fn sessions(store: &Store) {
     );
 
     // Disabling the user ends every session.
-    store.create_session(&cm, "hash-4", POLICY).await.unwrap();
+    store
+        .create_session(&cm, "hash-4", POLICY, SessionStage::Full)
+        .await
+        .unwrap();
     store
         .disable_user(&ctx(p.id, p.admin, Role::PracticeAdmin), p.care_manager)
         .await

@@ -11,6 +11,7 @@ mod harness;
 
 mod access;
 mod audit_trail;
+mod auth;
 mod coverage;
 mod episodes;
 mod import;

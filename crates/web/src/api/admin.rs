@@ -1,7 +1,7 @@
 //! The signed-in user, the practice, sites, users and roles.
 
 use super::{Body, IfMatch, created, with_etag};
-use crate::access::{Authenticated, Can, op};
+use crate::access::{Authenticated, Can, Fresh, OnPatient, op};
 use crate::auth::hash_password;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -11,7 +11,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use stepwise_domain::ids::{PracticeId, UserId};
 use stepwise_domain::role::Role;
-use stepwise_store::model::{NewUser, PracticeSettings, Site, User};
+use stepwise_store::model::{BreakGlassGrant, NewUser, PracticeSettings, Site, User};
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
@@ -114,6 +114,13 @@ pub async fn update_settings(
         .scoring
         .validate()
         .map_err(|e| ApiError::Invalid(e.nested("scoring")))?;
+    let bg = settings.security.break_glass_minutes;
+    if bg == 0 || bg > stepwise_domain::auth::BREAK_GLASS_MAX_MINUTES {
+        return Err(ApiError::invalid(
+            "security.break_glass_minutes",
+            "a break-glass grant lasts 1 to 480 minutes",
+        ));
+    }
     state
         .store
         .update_practice_settings(&can.ctx, &settings)
@@ -159,9 +166,6 @@ pub async fn users(
     Ok(Json(state.store.users(can.ctx.practice).await?))
 }
 
-/// Shortest password accepted (NIST SP 800-63B; issue 5 hardens the policy further).
-pub const PASSWORD_MIN: usize = 12;
-
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUserBody {
@@ -170,20 +174,16 @@ pub struct NewUserBody {
     pub roles: Vec<Role>,
     #[serde(default)]
     pub npi: Option<String>,
-    /// At least 12 characters. Without one, the account can only use API tokens until an
-    /// administrator sets a password.
+    /// At least 12 characters and not a commonly used password. Without one, the account can
+    /// only use API tokens until an administrator sets a password.
     #[serde(default)]
     pub password: Option<String>,
 }
 
-/// Check a new password and hash it off the async threads.
-pub async fn checked_hash(password: &str) -> ApiResult<String> {
-    if password.chars().count() < PASSWORD_MIN {
-        return Err(ApiError::invalid(
-            "password",
-            format!("must be at least {PASSWORD_MIN} characters"),
-        ));
-    }
+/// Check a new password for the account `email` (domain::auth::password) and hash it off
+/// the async threads.
+pub async fn checked_hash(password: &str, email: &str) -> ApiResult<String> {
+    stepwise_domain::auth::password::check(password, email)?;
     let pw = password.to_owned();
     tokio::task::spawn_blocking(move || hash_password(&pw))
         .await
@@ -191,16 +191,16 @@ pub async fn checked_hash(password: &str) -> ApiResult<String> {
         .map_err(ApiError::Internal)
 }
 
-/// Create a user account (practice administrator).
+/// Create a user account (practice administrator; re-authenticated within 15 minutes).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserBody,
     responses((status = 201, body = User), (status = 422, body = crate::error::Problem)))]
 pub async fn create_user(
     State(state): State<AppState>,
-    can: Can<op::Administer>,
+    Fresh(can): Fresh<Can<op::Administer>>,
     Body(body): Body<NewUserBody>,
 ) -> ApiResult<Response> {
     let password_hash = match &body.password {
-        Some(pw) => Some(checked_hash(pw).await?),
+        Some(pw) => Some(checked_hash(pw, &body.email).await?),
         None => None,
     };
     let user = state
@@ -225,13 +225,14 @@ pub struct RolesBody {
     pub roles: Vec<Role>,
 }
 
-/// Replace a user's roles; their sessions end at once (practice administrator; needs If-Match).
+/// Replace a user's roles; their sessions end at once (practice administrator, re-authenticated
+/// within 15 minutes; needs If-Match).
 #[utoipa::path(put, path = "/api/v1/users/{id}/roles", tag = "users", request_body = RolesBody,
     params(("id" = UserId, Path), ("If-Match" = String, Header, description = "the user's version")),
     responses((status = 200, body = User), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
 pub async fn set_roles(
     State(state): State<AppState>,
-    can: Can<op::Administer>,
+    Fresh(can): Fresh<Can<op::Administer>>,
     Path(id): Path<UserId>,
     IfMatch(version): IfMatch,
     Body(body): Body<RolesBody>,
@@ -243,12 +244,13 @@ pub async fn set_roles(
     Ok(with_etag(user.version, user))
 }
 
-/// Disable an account: its sessions and tokens stop working at once (practice administrator).
+/// Disable an account: its sessions and tokens stop working at once (practice administrator,
+/// re-authenticated within 15 minutes).
 #[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "users", params(("id" = UserId, Path)),
     responses((status = 200, body = User), (status = 404, body = crate::error::Problem)))]
 pub async fn disable_user(
     State(state): State<AppState>,
-    can: Can<op::Administer>,
+    Fresh(can): Fresh<Can<op::Administer>>,
     Path(id): Path<UserId>,
 ) -> ApiResult<Json<User>> {
     if id == can.auth.user.id {
@@ -258,4 +260,128 @@ pub async fn disable_user(
         ));
     }
     Ok(Json(state.store.disable_user(&can.ctx, id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetBody {
+    /// The new password (checked like any new password); without one, the account can sign
+    /// in again only after another reset with a password.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// Reset a user's credentials: a new password, the second factor and recovery codes removed
+/// (the user enrolls again at the next sign-in), the lock lifted, every session ended
+/// (practice administrator, re-authenticated within 15 minutes).
+#[utoipa::path(post, path = "/api/v1/users/{id}/credentials/reset", tag = "users", request_body = ResetBody,
+    params(("id" = UserId, Path)),
+    responses((status = 200, body = User), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn reset_credentials(
+    State(state): State<AppState>,
+    Fresh(can): Fresh<Can<op::Administer>>,
+    Path(id): Path<UserId>,
+    Body(body): Body<ResetBody>,
+) -> ApiResult<Json<User>> {
+    let target = state.store.user(can.ctx.practice, id).await?;
+    let hash = match &body.password {
+        Some(pw) => Some(checked_hash(pw, &target.email).await?),
+        None => None,
+    };
+    Ok(Json(
+        state
+            .store
+            .reset_credentials(&can.ctx, id, hash.as_deref())
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BreakGlassPermission {
+    pub allowed: bool,
+}
+
+/// Allow or forbid a user break-glass access (practice administrator, re-authenticated
+/// within 15 minutes).
+#[utoipa::path(put, path = "/api/v1/users/{id}/break-glass", tag = "users", request_body = BreakGlassPermission,
+    params(("id" = UserId, Path)),
+    responses((status = 200, body = User), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn set_break_glass(
+    State(state): State<AppState>,
+    Fresh(can): Fresh<Can<op::Administer>>,
+    Path(id): Path<UserId>,
+    Body(body): Body<BreakGlassPermission>,
+) -> ApiResult<Json<User>> {
+    Ok(Json(
+        state
+            .store
+            .set_break_glass_allowed(&can.ctx, id, body.allowed)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BreakGlassBody {
+    /// Why emergency access is needed (5 to 500 characters).
+    pub reason: String,
+}
+
+/// Open emergency access to a patient outside one's care team, for the practice's configured
+/// time (default 60 minutes). Needs the administrator's permission for the account and a
+/// re-authentication within 15 minutes; every request it opens is audited as
+/// `break_glass.access`.
+#[utoipa::path(post, path = "/api/v1/patients/{id}/break-glass", tag = "patients", request_body = BreakGlassBody,
+    params(("id" = stepwise_domain::ids::PatientId, Path)),
+    responses((status = 201, body = BreakGlassGrant), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn break_glass(
+    State(state): State<AppState>,
+    Fresh(on): Fresh<OnPatient<op::BreakGlass>>,
+    Body(body): Body<BreakGlassBody>,
+) -> ApiResult<Response> {
+    let minutes = on.auth.practice.settings.security.break_glass_minutes;
+    Ok(created(
+        state
+            .store
+            .start_break_glass(&on.ctx, on.id, &body.reason, minutes)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReauthBody {
+    pub password: String,
+    /// A code from the authenticator app, or a recovery code.
+    #[serde(default)]
+    pub code: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Reauthenticated {
+    /// Privileged actions are open until then.
+    #[serde(with = "time::serde::rfc3339")]
+    pub fresh_until: time::OffsetDateTime,
+}
+
+/// Confirm password and second factor in a signed-in session (cookie), opening privileged
+/// actions for 15 minutes. A wrong answer counts as a failed sign-in.
+#[utoipa::path(post, path = "/api/v1/session/reauthenticate", tag = "system", request_body = ReauthBody,
+    responses((status = 200, body = Reauthenticated), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn reauthenticate(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Body(body): Body<ReauthBody>,
+) -> ApiResult<Json<Reauthenticated>> {
+    if crate::signin::reauthenticate(&state, &auth, &body.password, &body.code).await? {
+        Ok(Json(Reauthenticated {
+            fresh_until: state.clock.now() + stepwise_domain::auth::REAUTH_WINDOW,
+        }))
+    } else {
+        Err(ApiError::invalid(
+            "password",
+            "the password or code is not correct, or the code was already used",
+        ))
+    }
 }

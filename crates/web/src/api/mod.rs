@@ -162,6 +162,30 @@ pub fn entries() -> Vec<Entry> {
         ),
         Entry::new(
             "POST",
+            "/api/v1/users/{id}/credentials/reset",
+            Practice(O::Administer),
+            post(admin::reset_credentials),
+        ),
+        Entry::new(
+            "PUT",
+            "/api/v1/users/{id}/break-glass",
+            Practice(O::Administer),
+            put(admin::set_break_glass),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/patients/{id}/break-glass",
+            Patient(O::BreakGlass),
+            post(admin::break_glass),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/session/reauthenticate",
+            SignedIn,
+            post(admin::reauthenticate),
+        ),
+        Entry::new(
+            "POST",
             "/api/v1/patients",
             Practice(O::EditDemographics),
             post(patients::create),

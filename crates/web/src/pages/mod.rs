@@ -4,6 +4,7 @@
 mod actions;
 mod alerts;
 mod assets;
+mod break_glass;
 mod forms;
 mod home;
 mod patients;
@@ -55,7 +56,7 @@ impl Chrome {
                 .collect::<Vec<_>>()
                 .join(", "),
             practice_name: auth.practice.name.clone(),
-            demo,
+            demo: demo || auth.practice.mfa_relaxed_demo,
             nav,
             today: auth.today.to_string(),
         }
@@ -112,7 +113,28 @@ pub fn entries() -> Vec<Entry> {
     vec![
         Entry::new("GET", "/sign-in", Public, get(sign_in::form)),
         Entry::new("POST", "/sign-in", Public, post(sign_in::submit)),
-        Entry::new("POST", "/sign-out", SignedIn, post(sign_in::sign_out)),
+        Entry::new(
+            "GET",
+            "/sign-in/second-factor",
+            SignInStep,
+            get(sign_in::second_factor_form),
+        ),
+        Entry::new(
+            "POST",
+            "/sign-in/second-factor",
+            SignInStep,
+            post(sign_in::second_factor_submit),
+        ),
+        Entry::new("GET", "/mfa/enroll", SignInStep, get(sign_in::enroll_form)),
+        Entry::new(
+            "POST",
+            "/mfa/enroll",
+            SignInStep,
+            post(sign_in::enroll_submit),
+        ),
+        Entry::new("GET", "/reauth", SignedIn, get(sign_in::reauth_form)),
+        Entry::new("POST", "/reauth", SignedIn, post(sign_in::reauth_submit)),
+        Entry::new("POST", "/sign-out", SignInStep, post(sign_in::sign_out)),
         Entry::new("GET", "/", SignedIn, get(home::home)),
         Entry::new(
             "GET",
@@ -233,6 +255,18 @@ pub fn entries() -> Vec<Entry> {
             "/recommendations/{id}/decide",
             Patient(O::DecideRecommendation),
             post(review::decide),
+        ),
+        Entry::new(
+            "GET",
+            "/patients/{id}/break-glass",
+            Patient(O::BreakGlass),
+            get(break_glass::form),
+        ),
+        Entry::new(
+            "POST",
+            "/patients/{id}/break-glass",
+            Patient(O::BreakGlass),
+            post(break_glass::submit),
         ),
         Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),
     ]

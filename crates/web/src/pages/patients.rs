@@ -131,11 +131,46 @@ async fn chart_or_summary(
             assigned_practitioner: r.treating_practitioner,
             assigned_care_manager: r.care_manager,
             in_cocm: r.in_cocm,
+            break_glass: false,
         },
         Ok(None) => Relation::default(),
         Err(e) => return super::error_page(e.into()),
     };
-    let clinical_role = acting_role(&on.auth.user.roles, Operation::ReadClinical, Some(rel));
+    let mut rel = rel;
+    let mut clinical_role = acting_role(&on.auth.user.roles, Operation::ReadClinical, Some(rel));
+    if clinical_role.is_none() {
+        // A live break-glass grant opens the clinical sections, audited as such.
+        let grant = match state
+            .store
+            .active_break_glass(on.ctx.practice, on.auth.user.id, on.id, on.auth.now)
+            .await
+        {
+            Ok(g) => g,
+            Err(e) => return super::error_page(e.into()),
+        };
+        let bg = Relation {
+            break_glass: true,
+            ..rel
+        };
+        if let Some(grant) = grant
+            && let Some(role) = acting_role(&on.auth.user.roles, Operation::ReadClinical, Some(bg))
+        {
+            let ev = on.auth.ctx(Some(role)).event(
+                stepwise_domain::audit::AuditAction::BreakGlassAccess,
+                stepwise_domain::audit::AuditCategory::Clinical,
+                Some(on.id),
+                format!(
+                    "{} (read_clinical) under grant {}",
+                    on.auth.meta.route, grant.id
+                ),
+            );
+            if let Err(e) = state.store.audit(ev).await {
+                return super::error_page(e.into());
+            }
+            clinical_role = Some(role);
+            rel = bg;
+        }
+    }
     let may = |op: Operation| acting_role(&on.auth.user.roles, op, Some(rel)).is_some();
     let can = Allowed {
         screen: may(Operation::RecordAssessment),

@@ -363,34 +363,59 @@ async fn refusals_look_like_missing_records() {
 #[tokio::test]
 async fn administration() {
     let app = app().await;
+    // User administration needs a session re-authenticated within 15 minutes: not a token.
     let r = app
-        .json(&app.admin, "POST", "/api/v1/users", json!({"email": "new.cm@north.test", "display_name": "New CM", "roles": ["care_manager"], "password": "short"}))
+        .json(&app.admin, "POST", "/api/v1/users", json!({"email": "new.cm@north.test", "display_name": "New CM", "roles": ["care_manager"], "password": "a long enough passphrase"}))
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert_eq!(
+        r.json()["type"],
+        "https://stepwise.invalid/problems/reauthentication-required"
+    );
+    let admin = app.session(&app.admin.email).await;
+    let as_admin = |method: &str, path: &str, body: Value| {
+        app.call(method, path).header("cookie", &admin).json(body)
+    };
+    let r = app
+        .send(as_admin("POST", "/api/v1/users", json!({"email": "new.cm@north.test", "display_name": "New CM", "roles": ["care_manager"], "password": "short"})))
         .await;
     assert_eq!(r.status, 422);
     assert_eq!(r.json()["errors"][0]["field"], "password");
+    // A common password is refused, whatever its length.
     let r = app
-        .json(&app.admin, "POST", "/api/v1/users", json!({"email": "new.cm@north.test", "display_name": "New CM", "roles": ["care_manager"], "password": "a long enough passphrase"}))
+        .send(as_admin("POST", "/api/v1/users", json!({"email": "new.cm@north.test", "display_name": "New CM", "roles": ["care_manager"], "password": "qwertyuiop123"})))
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.json()["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("commonly used")
+    );
+    let r = app
+        .send(as_admin("POST", "/api/v1/users", json!({"email": "new.cm@north.test", "display_name": "New CM", "roles": ["care_manager"], "password": "a long enough passphrase"})))
         .await;
     assert_eq!(r.status, 201, "{}", r.text());
     let uid = r.json()["id"].as_str().unwrap().to_owned();
     let r = app
         .send(
-            app.call("PUT", &format!("/api/v1/users/{uid}/roles"))
-                .token(&app.admin)
-                .header("if-match", "\"1\"")
-                .json(json!({"roles": ["care_manager", "ma_nurse"]})),
+            as_admin(
+                "PUT",
+                &format!("/api/v1/users/{uid}/roles"),
+                json!({"roles": ["care_manager", "ma_nurse"]}),
+            )
+            .header("if-match", "\"1\""),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["roles"], json!(["ma_nurse", "care_manager"]));
     // Disabling ends the user's access at once.
     let r = app
-        .json(
-            &app.admin,
+        .send(as_admin(
             "POST",
             &format!("/api/v1/users/{}/disable", app.care_manager2.id),
             json!({}),
-        )
+        ))
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(app.get(&app.care_manager2, "/api/v1/me").await.status, 401);

@@ -41,6 +41,8 @@ pub struct App {
     pub front_desk: User,
     pub billing: User,
     pub other_practice_cm: User,
+    /// TOTP secrets of the users who enrolled through the pages, by email.
+    pub secrets: std::sync::Mutex<std::collections::HashMap<String, String>>,
     _dir: tempfile::TempDir,
 }
 
@@ -173,6 +175,7 @@ pub async fn app() -> App {
         .await,
         store,
         clock,
+        secrets: Default::default(),
         _dir: dir,
     }
 }
@@ -249,5 +252,92 @@ impl Call {
             .header("content-type", "application/x-www-form-urlencoded");
         self.body = Body::from(body.to_owned());
         self
+    }
+}
+
+/// The `name=value` of a response's session cookie.
+pub fn cookie_of(r: &Reply) -> String {
+    r.header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+fn form_escape(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('@', "%40")
+        .replace('+', "%2B")
+        .replace(' ', "+")
+        .replace('&', "%26")
+}
+
+impl App {
+    /// The password step of the sign-in page.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Reply {
+        let body = format!(
+            "email={}&password={}",
+            form_escape(email),
+            form_escape(password)
+        );
+        self.send(self.call("POST", "/sign-in").form(&body)).await
+    }
+
+    /// The current code of an enrolled user's authenticator, in a time step not used before
+    /// (the clock moves on 30 seconds).
+    pub fn code(&self, email: &str) -> String {
+        self.clock.advance(time::Duration::seconds(30));
+        let secret = self.secrets.lock().unwrap()[email].clone();
+        stepwise_web::mfa::code_at(&secret, self.clock.now_for_tests()).unwrap()
+    }
+
+    /// Sign in through the pages with password and second factor, enrolling one on the first
+    /// sign-in; the full session's cookie.
+    pub async fn session(&self, email: &str) -> String {
+        let r = self.sign_in(email, PASSWORD).await;
+        assert_eq!(r.status, 303, "{}", r.text());
+        let pending = cookie_of(&r);
+        match r.header("location") {
+            Some("/mfa/enroll") => {
+                let page = self
+                    .send(self.call("GET", "/mfa/enroll").header("cookie", &pending))
+                    .await;
+                let html = page.text();
+                let secret = html
+                    .split("<code class=\"secret\">")
+                    .nth(1)
+                    .and_then(|s| s.split('<').next())
+                    .unwrap()
+                    .to_owned();
+                self.secrets
+                    .lock()
+                    .unwrap()
+                    .insert(email.to_owned(), secret);
+                let code = self.code(email);
+                let done = self
+                    .send(
+                        self.call("POST", "/mfa/enroll")
+                            .header("cookie", &pending)
+                            .form(&format!("code={code}")),
+                    )
+                    .await;
+                assert_eq!(done.status, 200, "{}", done.text());
+                cookie_of(&done)
+            }
+            Some("/sign-in/second-factor") => {
+                let code = self.code(email);
+                let done = self
+                    .send(
+                        self.call("POST", "/sign-in/second-factor")
+                            .header("cookie", &pending)
+                            .form(&format!("code={code}")),
+                    )
+                    .await;
+                assert_eq!(done.status, 303, "{}", done.text());
+                cookie_of(&done)
+            }
+            other => panic!("unexpected redirect {other:?}"),
+        }
     }
 }

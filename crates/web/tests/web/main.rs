@@ -8,6 +8,7 @@
 mod harness;
 
 mod api_flow;
+mod auth;
 mod forms;
 mod instruments;
 mod matrix;

@@ -1,25 +1,15 @@
 //! Pages: sign-in and sign-out, sessions, CSRF, the caseload, search, escaping.
 
-use crate::harness::{App, PASSWORD, Reply, app};
+use crate::harness::{App, PASSWORD, Reply, app, cookie_of as cookie_of_reply};
 use serde_json::json;
 use time::Duration;
 
 fn cookie_of(r: &Reply) -> String {
-    r.header("set-cookie")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned()
+    cookie_of_reply(r)
 }
 
 async fn sign_in(app: &App, email: &str, password: &str) -> Reply {
-    let body = format!(
-        "email={}&password={}",
-        email.replace('@', "%40"),
-        password.replace(' ', "+")
-    );
-    app.send(app.call("POST", "/sign-in").form(&body)).await
+    app.sign_in(email, password).await
 }
 
 #[tokio::test]
@@ -42,12 +32,19 @@ async fn sign_in_session_and_sign_out() {
 
     let ok = sign_in(&app, &app.care_manager.email, PASSWORD).await;
     assert_eq!(ok.status, 303);
-    assert_eq!(ok.header("location"), Some("/"));
+    // No second factor yet: the password leads to enrollment, and opens nothing else.
+    assert_eq!(ok.header("location"), Some("/mfa/enroll"));
     let set = ok.header("set-cookie").unwrap();
     for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
         assert!(set.contains(attr), "{set}");
     }
-    let cookie = cookie_of(&ok);
+    let pending = cookie_of(&ok);
+    let refused = app
+        .send(app.call("GET", "/").header("cookie", &pending))
+        .await;
+    assert_eq!(refused.status, 303);
+    assert_eq!(refused.header("location"), Some("/sign-in"));
+    let cookie = app.session(&app.care_manager.email).await;
     let home = app
         .send(app.call("GET", "/").header("cookie", &cookie))
         .await;
@@ -63,7 +60,7 @@ async fn sign_in_session_and_sign_out() {
     assert_eq!(expired.header("location"), Some("/sign-in"));
 
     // Sign-out ends the session on the server: the old cookie is worthless.
-    let again = cookie_of(&sign_in(&app, &app.care_manager.email, PASSWORD).await);
+    let again = app.session(&app.care_manager.email).await;
     let out = app
         .send(app.call("POST", "/sign-out").header("cookie", &again))
         .await;
@@ -92,7 +89,7 @@ async fn sign_in_session_and_sign_out() {
 #[tokio::test]
 async fn cross_site_posts_are_refused() {
     let app = app().await;
-    let cookie = cookie_of(&sign_in(&app, &app.care_manager.email, PASSWORD).await);
+    let cookie = app.session(&app.care_manager.email).await;
     let r = app
         .send(
             app.call("POST", "/sign-out")
@@ -134,7 +131,7 @@ async fn search_and_chart_escape_what_people_typed() {
         .await;
     assert_eq!(r.status, 201, "{}", r.text());
     let pid = r.json()["id"].as_str().unwrap().to_owned();
-    let cookie = cookie_of(&sign_in(&app, &app.care_manager.email, PASSWORD).await);
+    let cookie = app.session(&app.care_manager.email).await;
     let found = app
         .send(
             app.call("POST", "/patients/search")
