@@ -38,10 +38,10 @@ pub fn episode_charts(assessments: &[Assessment], episode: Option<EpisodeId>) ->
         .collect()
 }
 
-const W: f64 = 640.0;
+const W: f64 = 680.0;
 const H: f64 = 240.0;
 const LEFT: f64 = 44.0;
-const RIGHT: f64 = 150.0;
+const RIGHT: f64 = 180.0;
 const TOP: f64 = 12.0;
 const BOTTOM: f64 = 28.0;
 
@@ -80,6 +80,7 @@ pub struct ChartView {
     pub height: f64,
     pub plot_left: f64,
     pub plot_right: String,
+    pub plot_width: String,
     pub plot_bottom: String,
     pub label_x: String,
     pub bands: Vec<BandRect>,
@@ -230,6 +231,7 @@ pub fn chart_view(t: &Trajectory) -> Option<ChartView> {
         height: H,
         plot_left: LEFT,
         plot_right: f(W - RIGHT),
+        plot_width: f(W - RIGHT - LEFT),
         plot_bottom: f(H - BOTTOM),
         label_x: f(W - RIGHT + 6.0),
         bands,
