@@ -2,6 +2,7 @@
 //! there is no inline script or style, so the CSP forbids both.
 
 mod actions;
+mod admin;
 mod alerts;
 mod assets;
 mod break_glass;
@@ -45,6 +46,9 @@ impl Chrome {
         }
         if has(Role::Psychiatrist) {
             nav.push(("/review", "Review mode"));
+        }
+        if has(Role::PracticeAdmin) {
+            nav.push(("/admin/users", "Staff accounts"));
         }
         Chrome {
             user_name: auth.user.display_name.clone(),
@@ -267,6 +271,30 @@ pub fn entries() -> Vec<Entry> {
             "/patients/{id}/break-glass",
             Patient(O::BreakGlass),
             post(break_glass::submit),
+        ),
+        Entry::new(
+            "GET",
+            "/admin/users",
+            Practice(O::Administer),
+            get(admin::users),
+        ),
+        Entry::new(
+            "POST",
+            "/admin/users",
+            Practice(O::Administer),
+            post(admin::add_user),
+        ),
+        Entry::new(
+            "POST",
+            "/admin/users/{id}/roles",
+            Practice(O::Administer),
+            post(admin::set_roles),
+        ),
+        Entry::new(
+            "POST",
+            "/admin/users/{id}/disable",
+            Practice(O::Administer),
+            post(admin::disable),
         ),
         Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),
     ]

@@ -452,3 +452,92 @@ async fn review_mode_walks_the_list_and_recommendations_reach_the_practitioner()
     .await;
     assert_eq!(other.status, 404);
 }
+
+#[tokio::test]
+async fn the_administrator_manages_staff_accounts_in_the_browser() {
+    let app = app().await;
+    let admin = app.session(&app.admin.email).await;
+    let page = app
+        .send(app.call("GET", "/admin/users").header("cookie", &admin))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains(&app.care_manager.email));
+    let post = |path: &str, body: &str| app.call("POST", path).header("cookie", &admin).form(body);
+    // A common password is refused beside its field; what was typed stays.
+    let weak = app
+        .send(post(
+            "/admin/users",
+            "email=new.cm%40north.test&display_name=New+CM&role=care_manager&npi=&password=password1234",
+        ))
+        .await;
+    assert_eq!(weak.status, 422, "{}", weak.text());
+    let html = weak.text();
+    assert!(html.contains("id=\"password-err\""), "{html}");
+    assert!(html.contains("value=\"new.cm@north.test\""));
+    assert!(html.contains("value=\"care_manager\" checked"));
+    let ok = app
+        .send(post(
+            "/admin/users",
+            "email=new.cm%40north.test&display_name=New+CM&role=care_manager&npi=&password=a+long+and+unusual+phrase",
+        ))
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let users = app.store.users(app.practice).await.unwrap();
+    let new = users
+        .iter()
+        .find(|u| u.email == "new.cm@north.test")
+        .unwrap();
+    assert_eq!(new.roles, vec![stepwise_domain::role::Role::CareManager]);
+    // Roles: none ticked is refused; then care manager and front desk.
+    let none = app
+        .send(post(
+            &format!("/admin/users/{}/roles", new.id),
+            &format!("version={}", new.version),
+        ))
+        .await;
+    assert_eq!(none.status, 422);
+    let both = app
+        .send(post(
+            &format!("/admin/users/{}/roles", new.id),
+            &format!("version={}&role=care_manager&role=front_desk", new.version),
+        ))
+        .await;
+    assert_eq!(both.status, 303);
+    let changed = app.store.user(app.practice, new.id).await.unwrap();
+    assert_eq!(changed.roles.len(), 2);
+    // Disable: another account yes, one's own no.
+    let d = app
+        .send(post(&format!("/admin/users/{}/disable", new.id), ""))
+        .await;
+    assert_eq!(d.status, 303);
+    assert!(app.store.user(app.practice, new.id).await.unwrap().disabled);
+    let own = app
+        .send(post(&format!("/admin/users/{}/disable", app.admin.id), ""))
+        .await;
+    assert_eq!(own.status, 422);
+    assert!(
+        !app.store
+            .user(app.practice, app.admin.id)
+            .await
+            .unwrap()
+            .disabled
+    );
+    // An API token is not a recent sign-in: sent to re-authenticate, nothing changed.
+    let by_token = app
+        .send(app.call("POST", "/admin/users").token(&app.admin).form(
+            "email=x%40north.test&display_name=X&role=front_desk&password=another+long+phrase+here",
+        ))
+        .await;
+    assert_eq!(by_token.status, 303);
+    assert!(by_token.header("location").unwrap().starts_with("/reauth"));
+    assert!(
+        !app.store
+            .users(app.practice)
+            .await
+            .unwrap()
+            .iter()
+            .any(|u| u.email == "x@north.test")
+    );
+    // Only the administrator sees the page.
+    assert_eq!(app.get(&app.care_manager, "/admin/users").await.status, 404);
+}
