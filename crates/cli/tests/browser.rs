@@ -1,0 +1,458 @@
+//! The pages in a real browser (headless Chromium) against the running demo: screenshots of each
+//! role's home page, the chart, review mode and screening entry, written to `docs/screenshots/`
+//! (the user guides show them); and script payloads stored in free-text fields that must never
+//! run in any page that shows them.
+//!
+//! Each page is fetched signed in (the demo practice relaxes the second factor for its demo
+//! users), saved with its stylesheet addressed on the running server, and rendered by Chromium
+//! from the file: the browser never holds a session. Runs when Chromium is installed
+//! (`/usr/bin/chromium`, or `STEPWISE_CHROMIUM`); with `STEPWISE_TEST_REQUIRE_CHROMIUM=1` (set by
+//! `scripts/test`) a missing browser is a failure, not a skip.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "stepwise-demo-2026";
+
+fn chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("STEPWISE_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    path.exists().then_some(path)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// One HTTP/1.1 exchange: (status, headers, body).
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    form: Option<&str>,
+) -> std::io::Result<(u16, String, String)> {
+    http_typed(
+        port,
+        method,
+        path,
+        cookie,
+        form,
+        "application/x-www-form-urlencoded",
+    )
+}
+
+fn http_typed(
+    port: u16,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    form: Option<&str>,
+    content_type: &str,
+) -> std::io::Result<(u16, String, String)> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
+    s.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let cookie = cookie
+        .map(|c| format!("Cookie: {c}\r\n"))
+        .unwrap_or_default();
+    let body = form.unwrap_or("");
+    let content = if form.is_some() {
+        format!(
+            "Content-Type: {content_type}\r\nContent-Length: {}\r\n",
+            body.len()
+        )
+    } else {
+        String::new()
+    };
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{cookie}{content}Connection: close\r\n\r\n{body}"
+    )?;
+    let mut out = String::new();
+    s.read_to_string(&mut out)?;
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    Ok((status, head.to_owned(), body.to_owned()))
+}
+
+fn sign_in(port: u16, email: &str) -> String {
+    let form = format!("email={}&password={PASSWORD}", email.replace('@', "%40"));
+    let (status, head, _) = http(port, "POST", "/sign-in", None, Some(&form)).unwrap();
+    assert_eq!(status, 303, "sign-in of {email}: {head}");
+    head.lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("set-cookie")
+                .then(|| value.trim().split(';').next().unwrap_or("").to_owned())
+        })
+        .expect("a session cookie")
+}
+
+/// Fetch `path` signed in, render it with Chromium to `out` (PNG), and return the HTML.
+fn shoot(chromium: &Path, port: u16, cookie: &str, path: &str, out: &Path, work: &Path) -> String {
+    let (status, head, html) = http(port, "GET", path, Some(cookie), None).unwrap();
+    assert_eq!(status, 200, "GET {path}: {head}");
+    let page = html.replace(
+        "href=\"/assets/",
+        &format!("href=\"http://127.0.0.1:{port}/assets/"),
+    );
+    let file = work.join(format!(
+        "{}.html",
+        out.file_stem().unwrap().to_string_lossy()
+    ));
+    std::fs::write(&file, page).unwrap();
+    let status = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--window-size=1280,1000",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            work.join("profile").display()
+        ))
+        .arg(format!("--screenshot={}", out.display()))
+        .arg(format!("file://{}", file.display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "chromium failed on {path}");
+    let png = std::fs::read(out).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "{} is not a rendered page",
+        out.display()
+    );
+    html
+}
+
+/// The demo on a new data directory under `work`, and its port, once it answers.
+fn start_demo(work: &Path) -> (Server, u16) {
+    let port = free_port();
+    let server = Server(
+        Command::new(env!("CARGO_BIN_EXE_stepwise"))
+            .args(["demo", "--listen", &format!("127.0.0.1:{port}")])
+            .arg("--data-dir")
+            .arg(work.join("data"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let started = Instant::now();
+    while http(port, "GET", "/api/v1/health", None, None).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the demo did not start"
+        );
+        // A plain test thread waiting for a child process: no runtime to block.
+        #[allow(clippy::disallowed_methods)]
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    (server, port)
+}
+
+fn chromium_or_skip() -> Option<PathBuf> {
+    let found = chromium();
+    if found.is_none() {
+        assert!(
+            std::env::var("STEPWISE_TEST_REQUIRE_CHROMIUM").as_deref() != Ok("1"),
+            "Chromium is required (STEPWISE_TEST_REQUIRE_CHROMIUM=1) but /usr/bin/chromium is missing"
+        );
+        eprintln!("Chromium is not installed: skipped");
+    }
+    found
+}
+
+#[test]
+fn every_role_home_page_and_the_chart() {
+    let Some(chromium) = chromium_or_skip() else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let (_server, port) = start_demo(work.path());
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+    std::fs::create_dir_all(&docs).unwrap();
+    // (file, demo user, what the home page must show)
+    let roles = [
+        (
+            "home-care-manager",
+            "cm.rivera@demo.stepwise.test",
+            "My caseload",
+        ),
+        (
+            "home-psychiatrist",
+            "psych.haddad@demo.stepwise.test",
+            "Psychiatric case review list",
+        ),
+        (
+            "home-practitioner",
+            "dr.lindqvist@demo.stepwise.test",
+            "Psychiatric recommendations for your patients",
+        ),
+        (
+            "home-ma-nurse",
+            "ma.johnson@demo.stepwise.test",
+            "Find a patient",
+        ),
+        (
+            "home-front-desk",
+            "desk.murphy@demo.stepwise.test",
+            "Find a patient",
+        ),
+        (
+            "home-billing",
+            "billing.chen@demo.stepwise.test",
+            "Good day",
+        ),
+        (
+            "home-admin",
+            "admin.whitfield@demo.stepwise.test",
+            "Good day",
+        ),
+    ];
+    let mut care_manager_home = String::new();
+    for (file, email, expect) in roles {
+        let cookie = sign_in(port, email);
+        let html = shoot(
+            &chromium,
+            port,
+            &cookie,
+            "/",
+            &docs.join(format!("{file}.png")),
+            work.path(),
+        );
+        assert!(html.contains(expect), "{file}: {expect} missing");
+        if file == "home-care-manager" {
+            care_manager_home = html;
+        }
+    }
+    // The chart of the first patient on the care manager's caseload (safety first).
+    let start = care_manager_home
+        .find("href=\"/patients/")
+        .expect("a patient on the caseload")
+        + 6;
+    let end = start + care_manager_home[start..].find('"').unwrap();
+    let chart_path = care_manager_home[start..end].to_owned();
+    let cookie = sign_in(port, "cm.rivera@demo.stepwise.test");
+    let chart = shoot(
+        &chromium,
+        port,
+        &cookie,
+        &chart_path,
+        &docs.join("patient-chart.png"),
+        work.path(),
+    );
+    assert!(chart.contains("Scores over time") && chart.contains("role=\"img\""));
+    let review_cookie = sign_in(port, "psych.haddad@demo.stepwise.test");
+    let review = shoot(
+        &chromium,
+        port,
+        &review_cookie,
+        "/review",
+        &docs.join("review-mode.png"),
+        work.path(),
+    );
+    assert!(review.contains("Case review · patient 1 of"));
+    let screening = shoot(
+        &chromium,
+        port,
+        &sign_in(port, "ma.johnson@demo.stepwise.test"),
+        &format!("{chart_path}/screening"),
+        &docs.join("screening-entry.png"),
+        work.path(),
+    );
+    assert!(screening.contains("Score and save"));
+}
+
+/// Payloads that change the page if a browser ever runs them: each marks the document.
+const PAYLOADS: [&str; 4] = [
+    "<script>document.documentElement.setAttribute('data-xss','script')</script>",
+    "\"><img src=x onerror=\"document.documentElement.setAttribute('data-xss','img')\">",
+    "'><svg onload=\"document.documentElement.setAttribute('data-xss','svg')\">",
+    "</textarea><iframe srcdoc=\"<script>parent.document.documentElement.setAttribute('data-xss','iframe')</script>\"></iframe>",
+];
+
+fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The DOM after Chromium has loaded the page (scripts, if any ran, included).
+fn rendered_dom(
+    chromium: &Path,
+    port: u16,
+    cookie: &str,
+    path: &str,
+    work: &Path,
+    n: usize,
+) -> String {
+    let (status, head, html) = http(port, "GET", path, Some(cookie), None).unwrap();
+    assert_eq!(status, 200, "GET {path}: {head}");
+    // The saved page has no Content-Security-Policy: only escaping keeps the payloads inert.
+    let file = work.join(format!("xss-{n}.html"));
+    std::fs::write(&file, html).unwrap();
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            work.join("profile").display()
+        ))
+        .arg(format!("file://{}", file.display()))
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "chromium failed on {path}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Script payloads stored in free-text fields (patient names, a contact note, case-review notes
+/// and a recommendation) never run in any page that shows them, in a real browser.
+#[test]
+fn stored_script_payloads_never_run() {
+    let Some(chromium) = chromium_or_skip() else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let (_server, port) = start_demo(work.path());
+    let cm = sign_in(port, "cm.rivera@demo.stepwise.test");
+    let desk = sign_in(port, "desk.murphy@demo.stepwise.test");
+    let psych = sign_in(port, "psych.haddad@demo.stepwise.test");
+    let payload = PAYLOADS.join(" ");
+
+    // A patient whose names are payloads, assigned to the care manager.
+    let (_, _, me) = http(port, "GET", "/api/v1/me", Some(&cm), None).unwrap();
+    let cm_id = me.split("\"id\":\"").nth(1).unwrap()[..36].to_owned();
+    let body = format!(
+        r#"{{"mrn":"XSS-1","given_name":{},"family_name":{},"birth_date":"1970-01-01","sex":"female","care_manager":"{cm_id}"}}"#,
+        serde_json_string(PAYLOADS[0]),
+        serde_json_string(PAYLOADS[1]),
+    );
+    let (status, _, created) = http_typed(
+        port,
+        "POST",
+        "/api/v1/patients",
+        Some(&desk),
+        Some(&body),
+        "application/json",
+    )
+    .unwrap();
+    assert_eq!(status, 201, "{created}");
+    let xss_patient = created.split("\"id\":\"").nth(1).unwrap()[..36].to_owned();
+
+    // A note on a contact of the first patient of the caseload.
+    let (_, _, home) = http(port, "GET", "/", Some(&cm), None).unwrap();
+    let table = &home[home.find("class=\"caseload\"").unwrap()..];
+    let start = table.find("href=\"/patients/").unwrap() + 6;
+    let chart_path = table[start..start + table[start..].find('"').unwrap()].to_owned();
+    let (_, _, chart) = http(port, "GET", &chart_path, Some(&cm), None).unwrap();
+    let c = chart.find("/episodes/").unwrap();
+    let contact_path = format!("{}/contact", &chart[c..c + 46]);
+    let form = format!(
+        "contact_on=2026-11-02&kind=follow_up&modality=phone&minutes=10&staff_role=care_manager&exclusion=&note={}",
+        urlencode(&payload)
+    );
+    let (status, head, _) = http(port, "POST", &contact_path, Some(&cm), Some(&form)).unwrap();
+    assert_eq!(status, 303, "{head}");
+
+    // Case-review notes and a recommendation for the first patient of the review list.
+    let (_, _, review) = http(port, "GET", "/review", Some(&psych), None).unwrap();
+    let marker = "name=\"episode\" value=\"";
+    let e = review.find(marker).unwrap() + marker.len();
+    let episode = &review[e..e + 36];
+    let form = format!(
+        "n=0&episode={episode}&review_on=2026-11-02&notes={p}&rec_1={p}&rec_2=&rec_3=",
+        p = urlencode(&payload)
+    );
+    let (status, _, body) = http(port, "POST", "/review", Some(&psych), Some(&form)).unwrap();
+    assert_eq!(status, 303, "{body}");
+
+    // Every page that shows them, as those who see them.
+    let search = format!("q={}", urlencode("XSS-1"));
+    let (_, _, found) = http(port, "POST", "/patients/search", Some(&cm), Some(&search)).unwrap();
+    assert!(found.contains(&format!("/patients/{xss_patient}")));
+    let practitioner = sign_in(port, "dr.lindqvist@demo.stepwise.test");
+    let pages = [
+        (&cm, format!("/patients/{xss_patient}")),
+        (&cm, format!("/patients/{xss_patient}/summary")),
+        (&cm, chart_path.clone()),
+        (&cm, "/".to_owned()),
+        (&psych, "/review-list".to_owned()),
+        (&psych, "/review?n=0".to_owned()),
+        (&practitioner, "/".to_owned()),
+    ];
+    let mut shown = 0;
+    for (n, (cookie, path)) in pages.iter().enumerate() {
+        let dom = rendered_dom(&chromium, port, cookie, path, work.path(), n);
+        assert!(dom.contains("</html>"), "{path}: no DOM");
+        // The payloads' text mentions data-xss; only a payload that ran sets the attribute.
+        assert!(!dom.contains("data-xss=\""), "a payload ran on {path}");
+        if dom.contains("setAttribute(") {
+            shown += 1;
+        }
+    }
+    // The payloads were on the pages, as text: the test looked at them.
+    assert!(shown >= 3, "the payloads were shown on only {shown} pages");
+}
+
+/// A JSON string literal.
+fn serde_json_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
