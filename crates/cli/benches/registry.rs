@@ -343,6 +343,159 @@ async fn main() {
         percentile(&starts, 0.5),
         starts[starts.len() - 1]
     );
+    out += &pages(&args);
     println!("\n{out}");
     std::fs::write(bench_dir().join("results.md"), &out).unwrap();
+}
+
+/// One HTTP/1.1 exchange on a new connection: (status, head, body).
+fn exchange(port: u16, request: &str) -> (u16, String, String) {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_owned(), body.to_owned())
+}
+
+/// Every page of each role in the demo practice: median time to the whole answer over
+/// loopback (30 requests each) and weight with the page's assets.
+fn pages(args: &[String]) -> String {
+    let port = free_port();
+    let t = Instant::now();
+    let mut demo = start(args, "demo", port);
+    time_to_first_answer(port, t);
+    let assets: usize = ["/assets/app.css", "/assets/timer.js"]
+        .iter()
+        .map(|a| {
+            exchange(
+                port,
+                &format!("GET {a} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+            )
+            .2
+            .len()
+        })
+        .sum();
+    let sign_in = |email: &str| {
+        let body = format!(
+            "email={}&password=stepwise-demo-2026",
+            email.replace('@', "%40")
+        );
+        let (_, head, _) = exchange(
+            port,
+            &format!(
+                "POST /sign-in HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            ),
+        );
+        head.lines()
+            .find_map(|l| l.strip_prefix("set-cookie: "))
+            .and_then(|c| c.split(';').next())
+            .unwrap()
+            .to_owned()
+    };
+    let get = |cookie: &str, path: &str| {
+        exchange(
+            port,
+            &format!(
+                "GET {path} HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+            ),
+        )
+    };
+    let cm = sign_in("cm.rivera@demo.stepwise.test");
+    let home = get(&cm, "/").2;
+    let table = &home[home.find("class=\"caseload\"").unwrap()..];
+    let start_at = table.find("href=\"/patients/").unwrap() + 6;
+    let chart = table[start_at..start_at + table[start_at..].find('"').unwrap()].to_owned();
+    let chart_html = get(&cm, &chart).2;
+    let e = chart_html.find("/episodes/").unwrap();
+    let contact = format!("{}/contact", &chart_html[e..e + 46]);
+    let roles = [
+        (
+            "care manager",
+            "cm.rivera@demo.stepwise.test",
+            vec![
+                "/".to_owned(),
+                "/caseload".into(),
+                "/review-list".into(),
+                chart.clone(),
+                format!("{chart}/summary"),
+                contact,
+            ],
+        ),
+        (
+            "psychiatrist",
+            "psych.haddad@demo.stepwise.test",
+            vec!["/".into(), "/review".into()],
+        ),
+        (
+            "practitioner",
+            "dr.lindqvist@demo.stepwise.test",
+            vec!["/".into(), chart.clone()],
+        ),
+        (
+            "MA/nurse",
+            "ma.johnson@demo.stepwise.test",
+            vec!["/".into(), format!("{chart}/screening")],
+        ),
+        (
+            "front desk",
+            "desk.murphy@demo.stepwise.test",
+            vec!["/".into(), chart.clone()],
+        ),
+        (
+            "billing",
+            "billing.chen@demo.stepwise.test",
+            vec!["/".into()],
+        ),
+        (
+            "practice admin",
+            "admin.whitfield@demo.stepwise.test",
+            vec!["/".into(), "/admin/users".into()],
+        ),
+    ];
+    let mut rows = String::new();
+    let (mut worst_ms, mut heaviest) = (0.0f64, 0usize);
+    for (role, email, paths) in roles {
+        let cookie = sign_in(email);
+        for path in paths {
+            let mut times = Vec::new();
+            let mut size = 0;
+            for _ in 0..30 {
+                let t = Instant::now();
+                let (status, _, body) = get(&cookie, &path);
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+                assert_eq!(status, 200, "{role} {path}");
+                size = body.len();
+            }
+            times.sort_by(f64::total_cmp);
+            let median = percentile(&times, 0.5);
+            worst_ms = worst_ms.max(median);
+            heaviest = heaviest.max(size + assets);
+            let shown = if path.contains("/patients/") || path.contains("/episodes/") {
+                path.split('/')
+                    .enumerate()
+                    .map(|(i, p)| if i == 2 { "{id}" } else { p })
+                    .collect::<Vec<_>>()
+                    .join("/")
+            } else {
+                path.clone()
+            };
+            rows += &format!(
+                "| SQLite | page {shown} as {role}: median of 30 | {median:.1} ms, {:.0} KB with assets |\n",
+                (size + assets) as f64 / 1024.0
+            );
+        }
+    }
+    demo.kill().unwrap();
+    demo.wait().unwrap();
+    rows + &format!(
+        "| SQLite | slowest page median / heaviest page with assets | {worst_ms:.1} ms / {:.0} KB |\n",
+        heaviest as f64 / 1024.0
+    )
 }
