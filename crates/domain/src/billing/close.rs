@@ -8,11 +8,24 @@ use super::engine::ClaimLine;
 use super::fees::{CY2025_NATIONAL_NON_FACILITY, ExpectedPayment};
 use super::settings::PracticeRules;
 use crate::calendar::YearMonth;
+use crate::codes::code_enum;
 use crate::error::ValidationError;
 use crate::patient::parse_date;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::Date;
+
+code_enum! {
+    /// A visit that can initiate BHI: an annual wellness visit, the "Welcome to Medicare"
+    /// preventive visit, transitional care management or another qualifying E/M visit
+    /// (reference §2.5, [S8]).
+    pub enum InitiatingVisitKind ("initiating visit kind") {
+        AnnualWellnessVisit = "awv",
+        Ippe = "ippe",
+        TransitionalCare = "tcm",
+        EvaluationAndManagement = "em",
+    }
+}
 
 /// Most a fee may be, in cents ($10,000): more is a typing error.
 pub const MAX_FEE_CENTS: u32 = 1_000_000;
