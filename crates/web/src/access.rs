@@ -221,6 +221,8 @@ pub mod op {
         ReadOwnAlerts,
         ReadOwnTasks,
         CloseSafetyAlert,
+        CloseBillingMonth,
+        ReadRevenue,
     );
 }
 

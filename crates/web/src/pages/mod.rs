@@ -3,6 +3,7 @@
 
 mod alerts;
 mod assets;
+mod billing;
 mod home;
 mod patients;
 mod registry;
@@ -36,6 +37,12 @@ impl Chrome {
         }
         if has(Role::CareManager) || has(Role::Psychiatrist) {
             nav.push(("/review-list", "Case review list"));
+        }
+        if has(Role::Billing) {
+            nav.push(("/billing", "Month close"));
+        }
+        if has(Role::PracticeAdmin) {
+            nav.push(("/settings/billing", "Billing settings"));
         }
         Chrome {
             user_name: auth.user.display_name.clone(),
@@ -129,6 +136,36 @@ pub fn entries() -> Vec<Entry> {
             "/patients/{id}",
             Patient(O::ReadDemographics),
             get(patients::chart),
+        ),
+        Entry::new(
+            "GET",
+            "/billing",
+            Practice(O::CloseBillingMonth),
+            get(billing::month),
+        ),
+        Entry::new(
+            "POST",
+            "/billing/{month}/lock",
+            Practice(O::CloseBillingMonth),
+            post(billing::lock),
+        ),
+        Entry::new(
+            "POST",
+            "/billing/{month}/adjustments",
+            Practice(O::CloseBillingMonth),
+            post(billing::adjust),
+        ),
+        Entry::new(
+            "GET",
+            "/settings/billing",
+            Practice(O::Administer),
+            get(billing::settings),
+        ),
+        Entry::new(
+            "POST",
+            "/settings/billing",
+            Practice(O::Administer),
+            post(billing::save_settings),
         ),
         Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),
     ]

@@ -8,6 +8,7 @@
 mod harness;
 
 mod api_flow;
+mod billing;
 mod instruments;
 mod matrix;
 mod pages;
