@@ -46,10 +46,16 @@ fn activity_role(staff_role: Role) -> Option<ActivityRole> {
 #[derive(sqlx::FromRow)]
 struct ActivityRow {
     patient_id: Uuid,
+    episode_id: Uuid,
     contact_on: Date,
     minutes: i64,
     staff_role: String,
     exclusion: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EpisodeProgram {
+    id: Uuid,
     program: String,
 }
 
@@ -117,39 +123,34 @@ async fn evaluate_month(
             args![ctx.practice, first, last],
         )
         .await?;
+    // The practice's contacts, consents and visits up to the month's end, filtered to the
+    // patients above here rather than in SQL: one scan of a covering index
+    // (`contacts_billing`) is cheaper than a semi-join per table.
     let activities: Vec<ActivityRow> = c
         .fetch_all(
-            concat!(
-                "SELECT c.patient_id, c.contact_on, c.minutes, c.staff_role, c.exclusion, e.program \
-                 FROM contacts c JOIN episodes e ON e.id = c.episode_id \
-                 WHERE c.practice_id = $1 AND c.status = 'final' AND c.contact_on <= $3 \
-                 AND c.patient_id IN (",
-                active_patients!(),
-                ")"
-            ),
-            args![ctx.practice, first, last],
+            "SELECT patient_id, episode_id, contact_on, minutes, staff_role, exclusion FROM contacts \
+             WHERE practice_id = $1 AND contact_on <= $2 AND status = 'final'",
+            args![ctx.practice, last],
+        )
+        .await?;
+    let programs: Vec<EpisodeProgram> = c
+        .fetch_all(
+            "SELECT id, program FROM episodes WHERE practice_id = $1",
+            args![ctx.practice],
         )
         .await?;
     let consents: Vec<ConsentRow> = c
         .fetch_all(
-            concat!(
-                "SELECT patient_id, program, consented_on, revoked_on FROM consents \
-                 WHERE practice_id = $1 AND consented_on <= $3 AND patient_id IN (",
-                active_patients!(),
-                ")"
-            ),
-            args![ctx.practice, first, last],
+            "SELECT patient_id, program, consented_on, revoked_on FROM consents \
+             WHERE practice_id = $1 AND consented_on <= $2",
+            args![ctx.practice, last],
         )
         .await?;
     let visits: Vec<VisitRow> = c
         .fetch_all(
-            concat!(
-                "SELECT patient_id, practitioner_id, visit_on FROM initiating_visits \
-                 WHERE practice_id = $1 AND visit_on <= $3 AND patient_id IN (",
-                active_patients!(),
-                ")"
-            ),
-            args![ctx.practice, first, last],
+            "SELECT patient_id, practitioner_id, visit_on FROM initiating_visits \
+             WHERE practice_id = $1 AND visit_on <= $2",
+            args![ctx.practice, last],
         )
         .await?;
     let diagnoses: Vec<DiagnosisRow> = c
@@ -171,10 +172,20 @@ async fn evaluate_month(
         billing_practitioner: PractitionerKind::TreatingPractitioner,
         ..HistoryParts::default()
     };
+    let program_of: HashMap<Uuid, Program> = programs
+        .into_iter()
+        .map(|e| Ok((e.id, code(Program::parse(&e.program))?)))
+        .collect::<Result<_>>()?;
     for a in activities {
+        if !practitioner.contains_key(&a.patient_id) {
+            continue;
+        }
         let Some(role) = activity_role(code(Role::parse(&a.staff_role))?) else {
             continue;
         };
+        let program = *program_of
+            .get(&a.episode_id)
+            .ok_or_else(|| StoreError::corrupt("a contact of an unknown episode"))?;
         let minutes = u16::try_from(a.minutes)
             .ok()
             .and_then(Minutes::new)
@@ -191,7 +202,7 @@ async fn evaluate_month(
                 date: a.contact_on,
                 minutes,
                 role,
-                program: code(Program::parse(&a.program))?,
+                program,
                 excluded,
             });
     }
