@@ -6,12 +6,13 @@
 
 use crate::Store;
 use crate::audit::{self, AuditCategory};
-use crate::db::{Conn, One, Tx, args};
+use crate::db::{Conn, One, Val, args};
 use crate::error::{Result, StoreError};
 use crate::model::{
     BillingAdjustment, BillingSettingsRecord, ClaimLineView, Ctx, HoldView, MonthLock,
     MonthRevenue, MonthReview, PatientMonth, PractitionerRevenue,
 };
+use crate::ops::import::{BulkInsert, Rows};
 use crate::ops::{code, from_json, new_id, to_json};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -835,14 +836,14 @@ impl Store {
             args![lock, ctx.practice, month.to_string(), ctx.now, ctx.user, reviewed.trim(), to_json(&settings)?],
         )
         .await?;
-        let mut stored = 0;
+        let mut claims = Rows::new(&CLAIMS);
         for r in rows
             .iter()
             .filter(|r| !r.lines.is_empty() || !r.holds.is_empty())
         {
-            insert_claim(&mut tx, ctx, lock, r).await?;
-            stored += 1;
+            claims.push(&mut tx, claim_row(ctx, lock, r)?).await?;
         }
+        let stored = claims.finish(&mut tx).await?;
         audit::append(
             &mut tx,
             &ctx.event(
@@ -1056,35 +1057,34 @@ impl Store {
     }
 }
 
-async fn insert_claim(tx: &mut Tx, ctx: &Ctx, lock: Uuid, r: &PatientMonth) -> Result<()> {
-    let id: Uuid = new_id();
-    tx.execute(
-        "INSERT INTO billing_claims (id, practice_id, billing_month_id, patient_id, mrn, practitioner_id, \
-         practitioner_name, npi, program, month_type, countable_minutes, date_of_service, lines, holds, \
-         diagnosis_codes, explanation, expected_cents) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-        args![
-            id,
-            ctx.practice,
-            lock,
-            r.patient,
-            r.mrn.clone(),
-            r.billing_practitioner,
-            r.billing_practitioner_name.clone(),
-            r.npi.clone(),
-            r.program.code(),
-            r.month_type.clone(),
-            r.countable_minutes,
-            r.date_of_service,
-            to_json(&r.lines)?,
-            to_json(&r.holds)?,
-            to_json(&r.diagnosis_codes)?,
-            r.explanation.clone(),
-            cents(r.expected_cents)
-        ],
-    )
-    .await?;
-    Ok(())
+/// The claim snapshot, written 32 rows to a statement like a bulk import.
+static CLAIMS: BulkInsert = BulkInsert::new(
+    "INSERT INTO billing_claims (id, practice_id, billing_month_id, patient_id, mrn, practitioner_id, \
+     practitioner_name, npi, program, month_type, countable_minutes, date_of_service, lines, holds, \
+     diagnosis_codes, explanation, expected_cents) VALUES ",
+    17,
+);
+
+fn claim_row(ctx: &Ctx, lock: Uuid, r: &PatientMonth) -> Result<[Val; 17]> {
+    Ok([
+        Val::from(new_id::<Uuid>()),
+        ctx.practice.into(),
+        lock.into(),
+        r.patient.into(),
+        r.mrn.clone().into(),
+        r.billing_practitioner.into(),
+        r.billing_practitioner_name.clone().into(),
+        r.npi.clone().into(),
+        r.program.code().into(),
+        r.month_type.clone().into(),
+        r.countable_minutes.into(),
+        r.date_of_service.into(),
+        to_json(&r.lines)?.into(),
+        to_json(&r.holds)?.into(),
+        to_json(&r.diagnosis_codes)?.into(),
+        r.explanation.clone().into(),
+        cents(r.expected_cents).into(),
+    ])
 }
 
 impl From<&ClaimLine> for ClaimLineView {
