@@ -126,7 +126,7 @@ async fn main() -> std::process::ExitCode {
         Command::User { command } => admin::user(command).await,
         Command::Token { command } => admin::token(command).await,
         Command::Score(args) => tools::score(args),
-        Command::Billing { command } => tools::billing(command),
+        Command::Billing { command } => tools::billing(command).await,
         Command::Audit { command } => tools::audit(command).await,
         Command::Synth(args) => demo::synth(args).await,
         Command::Instruments { command } => instruments::instruments(command).await,

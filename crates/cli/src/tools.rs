@@ -6,6 +6,7 @@ use clap::{Args, Subcommand};
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use stepwise_domain::calendar::YearMonth;
 use stepwise_domain::instruments::ScoringSettings;
 use stepwise_domain::instruments::cli::report;
 
@@ -48,10 +49,106 @@ pub enum BillingCommand {
         /// The history as JSON; standard input when absent.
         file: Option<PathBuf>,
     },
+    /// Review a month that is over for every patient of the practice and lock it (as the
+    /// system, audited); prints the totals. See docs/billing.md, "Month close".
+    Close {
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        month: String,
+        /// The practice's name or id (needed when the server holds several).
+        #[arg(long)]
+        practice: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Print the claim lines of a locked month as CSV or JSON.
+    Export {
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        month: String,
+        #[arg(long, value_parser = ["csv", "json"], default_value = "csv")]
+        format: String,
+        #[arg(long)]
+        practice: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
-pub fn billing(cmd: BillingCommand) -> Result<ExitCode> {
+fn month_arg(raw: &str) -> Result<YearMonth> {
+    raw.parse()
+        .map_err(|m: String| anyhow::anyhow!("--month: {m}"))
+}
+
+pub async fn billing(cmd: BillingCommand) -> Result<ExitCode> {
     match cmd {
+        BillingCommand::Close {
+            month,
+            practice,
+            db,
+        } => {
+            let month = month_arg(&month)?;
+            let store = db.open().await?;
+            let p = crate::admin::pick_practice(&store, practice.as_deref()).await?;
+            let ctx = crate::admin::cli_ctx(&p);
+            let result = async {
+                let review = store.billing_month(&ctx, month).await?;
+                if review.lock.is_some() {
+                    anyhow::bail!("{month} is already locked; change it with an adjustment");
+                }
+                store
+                    .lock_billing_month(&ctx, month, &review.review_hash)
+                    .await?;
+                Ok(review)
+            }
+            .await;
+            store.close().await;
+            let review = result?;
+            let lines: usize = review.patients.iter().map(|r| r.lines.len()).sum();
+            let held = review
+                .patients
+                .iter()
+                .filter(|r| !r.holds.is_empty())
+                .count();
+            println!(
+                "{month} locked: {} patients with activity, {lines} claim lines, {held} held; expected ${}.{:02} ({}).",
+                review.patients.len(),
+                review.revenue.expected_cents / 100,
+                review.revenue.expected_cents % 100,
+                review.revenue.fee_schedule
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        BillingCommand::Export {
+            month,
+            format,
+            practice,
+            db,
+        } => {
+            let month = month_arg(&month)?;
+            let store = db.open().await?;
+            let p = crate::admin::pick_practice(&store, practice.as_deref()).await?;
+            let result = store
+                .billing_export(&crate::admin::cli_ctx(&p), month)
+                .await;
+            store.close().await;
+            let lines = result?;
+            if format == "csv" {
+                print!(
+                    "{}",
+                    stepwise_domain::billing::close::export_csv(&lines)
+                        .map_err(anyhow::Error::msg)?
+                );
+            } else {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"month": month, "lines": lines})
+                    )?
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         BillingCommand::Evaluate { file } => {
             let input = match file {
                 Some(path) => std::fs::read_to_string(&path)

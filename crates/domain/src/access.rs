@@ -45,6 +45,11 @@ code_enum! {
         CloseSafetyAlert = "close_safety_alert",
         /// Open emergency (break-glass) access to a patient outside one's relationship.
         BreakGlass = "break_glass",
+        /// Review a billing month (every patient's lines, holds and explanations), lock it,
+        /// adjust a locked month and export its claims.
+        CloseBillingMonth = "close_billing_month",
+        /// A month's expected revenue, in total and per practitioner (no patient data).
+        ReadRevenue = "read_revenue",
     }
 }
 
@@ -159,6 +164,10 @@ pub fn allowed(role: Role, op: Operation, relation: Option<Relation>) -> bool {
         // Any clinician may ask; whether their account is allowed it is the administrator's
         // per-user setting, checked by the store.
         BreakGlass => per_patient && role.is_clinical(),
+        // Claims need identity, codes and diagnoses, never narrative: the billing role only
+        // (the administrator manages accounts and settings, not patients).
+        CloseBillingMonth => !per_patient && role == Billing,
+        ReadRevenue => !per_patient && matches!(role, Billing | PracticeAdmin),
     }
 }
 
@@ -311,6 +320,23 @@ mod tests {
             // Lists, never a single patient's record.
             assert!(!allowed(role, ReadOwnAlerts, Some(NONE)));
             assert!(!allowed(role, ReadOwnTasks, Some(NONE)));
+        }
+    }
+
+    #[test]
+    fn month_close_is_the_billing_roles_and_revenue_also_the_administrators() {
+        for role in Role::ALL.iter().copied() {
+            assert_eq!(
+                allowed(role, CloseBillingMonth, None),
+                role == Billing,
+                "{role}"
+            );
+            assert_eq!(
+                allowed(role, ReadRevenue, None),
+                matches!(role, Billing | PracticeAdmin),
+                "{role}"
+            );
+            assert!(!allowed(role, CloseBillingMonth, Some(NONE)));
         }
     }
 

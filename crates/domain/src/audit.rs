@@ -59,6 +59,15 @@ code_enum! {
         TaskComplete = "task.complete",
         TaskRead = "task.read",
         InstrumentWordingLoad = "instrument_wording.load",
+        InitiatingVisitCreate = "initiating_visit.create",
+        EpisodeDiagnoses = "episode.diagnoses",
+        BillingSettingsRead = "billing.settings_read",
+        BillingSettingsUpdate = "billing.settings_update",
+        BillingMonthRead = "billing.month_read",
+        BillingMonthLock = "billing.month_lock",
+        BillingAdjust = "billing.adjust",
+        BillingExport = "billing.export",
+        BillingRevenueRead = "billing.revenue_read",
     }
 }
 

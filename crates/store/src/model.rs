@@ -492,3 +492,131 @@ pub struct ReviewListEntry {
     #[serde(flatten)]
     pub row: CaseloadRow,
 }
+
+/// The practice's billing settings with their version (0: the defaults, never changed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BillingSettingsRecord {
+    pub settings: stepwise_domain::billing::BillingSettings,
+    pub version: i64,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub updated_at: Option<OffsetDateTime>,
+}
+
+/// One line of a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClaimLineView {
+    pub code: stepwise_domain::billing::BillingCode,
+    pub units: u32,
+}
+
+/// A hold on a month: why nothing is billed yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HoldView {
+    /// `no_consent` or `no_initiating_visit`.
+    pub code: String,
+    pub explanation: String,
+}
+
+/// One patient's month for the biller: identity, billing practitioner, the engine's result
+/// and its explanation, the diagnosis codes. No notes, answers or scores.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PatientMonth {
+    pub patient: PatientId,
+    pub mrn: String,
+    /// "Family, Given".
+    pub name: String,
+    pub billing_practitioner: Option<UserId>,
+    pub billing_practitioner_name: Option<String>,
+    pub npi: Option<String>,
+    pub program: Program,
+    /// `initial` or `subsequent` for a CoCM month.
+    pub month_type: Option<String>,
+    pub countable_minutes: u32,
+    pub lines: Vec<ClaimLineView>,
+    pub holds: Vec<HoldView>,
+    pub date_of_service: Option<Date>,
+    pub diagnosis_codes: Vec<String>,
+    pub explanation: String,
+    /// From the fee table, before coinsurance and deductible.
+    pub expected_cents: u64,
+    /// Lines the fee table does not price.
+    pub unpriced_lines: u32,
+}
+
+/// When and by whom a month was locked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonthLock {
+    #[serde(with = "time::serde::rfc3339")]
+    pub locked_at: OffsetDateTime,
+    pub locked_by: Option<UserId>,
+}
+
+/// A change to one patient's claim in a locked month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BillingAdjustment {
+    pub id: uuid::Uuid,
+    pub patient: PatientId,
+    pub mrn: String,
+    pub billing_practitioner: Option<UserId>,
+    pub billing_practitioner_name: Option<String>,
+    pub npi: Option<String>,
+    pub date_of_service: Date,
+    /// The lines that now stand for the patient's month (empty: nothing billed).
+    pub lines: Vec<ClaimLineView>,
+    pub diagnosis_codes: Vec<String>,
+    pub reason: String,
+    pub expected_cents: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    pub created_by: Option<UserId>,
+}
+
+/// Expected revenue of one billing practitioner in a month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PractitionerRevenue {
+    /// `None`: patients without a treating practitioner.
+    pub practitioner: Option<UserId>,
+    pub name: Option<String>,
+    pub npi: Option<String>,
+    /// Patients with at least one line.
+    pub claims: u32,
+    pub lines: u32,
+    pub expected_cents: u64,
+}
+
+/// A month's expected revenue from the fee table named in `fee_schedule`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonthRevenue {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub month: stepwise_domain::calendar::YearMonth,
+    pub fee_schedule: String,
+    pub fee_schedule_year: u16,
+    pub expected_cents: u64,
+    pub practitioners: Vec<PractitionerRevenue>,
+}
+
+/// A billing month as the biller reviews it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonthReview {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub month: stepwise_domain::calendar::YearMonth,
+    /// `None` while the month is open.
+    pub lock: Option<MonthLock>,
+    /// The fingerprint of this review; locking takes it, so that a lock applies to what was
+    /// reviewed.
+    pub review_hash: String,
+    /// Open month: every patient with activity, evaluated now. Locked month: the claim
+    /// snapshot (patients with lines or holds) as locked.
+    pub patients: Vec<PatientMonth>,
+    /// Adjustments of a locked month, oldest first; the latest of a patient stands.
+    pub adjustments: Vec<BillingAdjustment>,
+    pub revenue: MonthRevenue,
+}

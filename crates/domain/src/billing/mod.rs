@@ -10,8 +10,10 @@
 //! - [`engine`]: the engine, one result per patient-month;
 //! - [`explain`]: the explanation of each result;
 //! - [`fees`]: the fee table and expected payment;
-//! - [`json`]: the JSON evaluation interface.
+//! - [`json`]: the JSON evaluation interface;
+//! - [`close`]: month close: billing settings, fee table, diagnoses, adjustments, export.
 
+pub mod close;
 pub mod codes;
 pub mod engine;
 pub mod explain;
@@ -25,6 +27,9 @@ pub mod thresholds;
 #[cfg(test)]
 mod tests;
 
+pub use close::{
+    Adjustment, AdjustmentInput, BillingSettings, DiagnosisCode, ExportLine, FeeTable, LineSource,
+};
 pub use codes::{BillingCode, CareSetting};
 pub use engine::{ClaimLine, ClaimLines, Hold, MonthBilling, bill_month, evaluate, evaluate_all};
 pub use fees::{CY2025_NATIONAL_NON_FACILITY, ExpectedPayment, FeeSchedule, expected_payment};

@@ -118,13 +118,13 @@ pub struct ImportReport {
 /// SQLite's 32,766 and PostgreSQL's 65,535. Measured: on SQLite, statements of 128 rows were
 /// twice as slow as statements of 16 or 32 (binding cost grows with the statement); on
 /// PostgreSQL 32 and 128 rows were alike.
-const MAX_ROWS: usize = 32;
+pub(crate) const MAX_ROWS: usize = 32;
 
 /// Problems reported at most, so that a badly wrong batch still gets a readable answer.
 const MAX_PROBLEMS: usize = 50;
 
 /// A multi-row `INSERT` of one table.
-struct BulkInsert {
+pub(crate) struct BulkInsert {
     /// `INSERT INTO t (a, b) VALUES `
     head: &'static str,
     columns: usize,
@@ -132,7 +132,7 @@ struct BulkInsert {
 }
 
 impl BulkInsert {
-    const fn new(head: &'static str, columns: usize) -> Self {
+    pub(crate) const fn new(head: &'static str, columns: usize) -> Self {
         Self {
             head,
             columns,
@@ -197,14 +197,14 @@ static ASSESSMENTS: BulkInsert = BulkInsert::new(
 );
 
 /// Rows waiting for their `INSERT`: written `MAX_ROWS` at a time, the rest by `Rows::finish`.
-struct Rows {
+pub(crate) struct Rows {
     table: &'static BulkInsert,
     values: Vec<Val>,
     written: usize,
 }
 
 impl Rows {
-    fn new(table: &'static BulkInsert) -> Self {
+    pub(crate) fn new(table: &'static BulkInsert) -> Self {
         Self {
             table,
             values: Vec::with_capacity(table.columns * MAX_ROWS),
@@ -212,7 +212,7 @@ impl Rows {
         }
     }
 
-    async fn push<const N: usize>(&mut self, tx: &mut Tx, row: [Val; N]) -> Result<()> {
+    pub(crate) async fn push<const N: usize>(&mut self, tx: &mut Tx, row: [Val; N]) -> Result<()> {
         debug_assert_eq!(N, self.table.columns);
         self.values.extend(row);
         if self.values.len() == self.table.columns * MAX_ROWS {
@@ -237,7 +237,7 @@ impl Rows {
         Ok(())
     }
 
-    async fn finish(mut self, tx: &mut Tx) -> Result<usize> {
+    pub(crate) async fn finish(mut self, tx: &mut Tx) -> Result<usize> {
         self.flush(tx).await?;
         Ok(self.written)
     }

@@ -2,6 +2,7 @@
 //! [`Ctx`](crate::model::Ctx) and audited.
 
 mod assessments;
+mod billing;
 mod contacts;
 mod episodes;
 mod import;

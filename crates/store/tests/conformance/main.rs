@@ -12,6 +12,7 @@ mod harness;
 mod access;
 mod audit_trail;
 mod auth;
+mod billing;
 mod coverage;
 mod episodes;
 mod import;

@@ -11,6 +11,8 @@ use crate::SynthError;
 use crate::rng::Rng;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use stepwise_domain::assessment::AssessmentInput;
+use stepwise_domain::billing::DiagnosisCode;
+use stepwise_domain::billing::close::InitiatingVisitKind;
 use stepwise_domain::case_review::RecommendationAction;
 use stepwise_domain::contact::{ContactDetails, ContactInput, MinutesExclusion};
 use stepwise_domain::episode::{ConsentInput, EpisodeStatus, Program};
@@ -268,6 +270,30 @@ impl<'a> Runner<'a> {
                 let patient = self.patient(p)?.id;
                 let e = store
                     .create_episode(&ctx, patient, *program, d, ctx.user)
+                    .await?;
+                // The referral is made at a visit that initiates BHI (reference §2.5), and it
+                // names the diagnosis put on the claims; every seventh patient's visit is not
+                // on file, so month close shows the "no initiating visit" hold.
+                if let Some(practitioner) = ctx.user
+                    && p % 7 != 3
+                {
+                    store
+                        .record_initiating_visit(
+                            &ctx,
+                            patient,
+                            practitioner,
+                            d,
+                            InitiatingVisitKind::EvaluationAndManagement,
+                        )
+                        .await?;
+                }
+                let dx = if p % 3 == 1 { "F41.1" } else { "F32.1" };
+                store
+                    .set_episode_diagnoses(
+                        &ctx,
+                        e.id,
+                        &[DiagnosisCode::parse(dx).map_err(SynthError::Plan)?],
+                    )
                     .await?;
                 let state = &mut self.patients[p].episodes;
                 if state.len() <= *ep {

@@ -2,6 +2,7 @@
 //! `/api/v1/openapi.json`.
 
 pub(crate) mod admin;
+pub(crate) mod billing;
 pub(crate) mod episodes;
 pub(crate) mod instruments;
 pub(crate) mod patients;
@@ -375,6 +376,60 @@ pub fn entries() -> Vec<Entry> {
             "/api/v1/recommendations/{id}/completion",
             Patient(O::CompleteRecommendation),
             post(registry::complete),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/billing/months/{month}",
+            Practice(O::CloseBillingMonth),
+            get(billing::review),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/billing/months/{month}/lock",
+            Practice(O::CloseBillingMonth),
+            post(billing::lock),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/billing/months/{month}/adjustments",
+            Practice(O::CloseBillingMonth),
+            post(billing::adjust),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/billing/months/{month}/export/{format}",
+            Practice(O::CloseBillingMonth),
+            get(billing::export),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/billing/months/{month}/revenue",
+            Practice(O::ReadRevenue),
+            get(billing::revenue),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/billing/settings",
+            Practice(O::ReadRevenue),
+            get(billing::settings),
+        ),
+        Entry::new(
+            "PUT",
+            "/api/v1/billing/settings",
+            Practice(O::Administer),
+            put(billing::update_settings),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/patients/{id}/initiating-visits",
+            Patient(O::ManageEpisode),
+            post(billing::record_visit),
+        ),
+        Entry::new(
+            "PUT",
+            "/api/v1/episodes/{id}/diagnoses",
+            Patient(O::ManageEpisode),
+            put(billing::set_diagnoses),
         ),
     ]
 }

@@ -22,6 +22,10 @@ struct HomePage {
     show_recommendations: bool,
     alerts: Vec<AlertView>,
     tasks: Vec<TaskView>,
+    /// The month to close, for the billing role.
+    close_month: Option<String>,
+    /// The practice administrator edits the billing settings.
+    billing_settings: bool,
 }
 
 pub async fn home(State(state): State<AppState>, auth: Authenticated) -> Response {
@@ -128,5 +132,11 @@ pub async fn home(State(state): State<AppState>, auth: Authenticated) -> Respons
         show_recommendations,
         alerts,
         tasks,
+        close_month: acting_role(roles, Operation::CloseBillingMonth, None).map(|_| {
+            stepwise_domain::calendar::YearMonth::of(auth.today)
+                .prev()
+                .to_string()
+        }),
+        billing_settings: acting_role(roles, Operation::Administer, None).is_some(),
     })
 }

@@ -5,6 +5,7 @@ mod actions;
 mod admin;
 mod alerts;
 mod assets;
+mod billing;
 mod break_glass;
 mod forms;
 mod home;
@@ -47,8 +48,12 @@ impl Chrome {
         if has(Role::Psychiatrist) {
             nav.push(("/review", "Review mode"));
         }
+        if has(Role::Billing) {
+            nav.push(("/billing", "Month close"));
+        }
         if has(Role::PracticeAdmin) {
             nav.push(("/admin/users", "Staff accounts"));
+            nav.push(("/settings/billing", "Billing settings"));
         }
         Chrome {
             user_name: auth.user.display_name.clone(),
@@ -295,6 +300,36 @@ pub fn entries() -> Vec<Entry> {
             "/admin/users/{id}/disable",
             Practice(O::Administer),
             post(admin::disable),
+        ),
+        Entry::new(
+            "GET",
+            "/billing",
+            Practice(O::CloseBillingMonth),
+            get(billing::month),
+        ),
+        Entry::new(
+            "POST",
+            "/billing/{month}/lock",
+            Practice(O::CloseBillingMonth),
+            post(billing::lock),
+        ),
+        Entry::new(
+            "POST",
+            "/billing/{month}/adjustments",
+            Practice(O::CloseBillingMonth),
+            post(billing::adjust),
+        ),
+        Entry::new(
+            "GET",
+            "/settings/billing",
+            Practice(O::Administer),
+            get(billing::settings),
+        ),
+        Entry::new(
+            "POST",
+            "/settings/billing",
+            Practice(O::Administer),
+            post(billing::save_settings),
         ),
         Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),
     ]

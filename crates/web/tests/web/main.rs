@@ -9,6 +9,7 @@ mod harness;
 
 mod api_flow;
 mod auth;
+mod billing;
 mod forms;
 mod instruments;
 mod matrix;

@@ -285,7 +285,9 @@ async fn every_route_every_role_every_relationship() {
                 let path = route
                     .path
                     .replace("{id}", &throwaway.id.to_string())
-                    .replace("{code}", "epds");
+                    .replace("{code}", "epds")
+                    .replace("{month}", "2026-10")
+                    .replace("{format}", "csv");
                 cases.push(("practice", path, allowed(role, op, None)));
             } else {
                 let k = kind(route.path).unwrap();

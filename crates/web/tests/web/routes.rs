@@ -9,6 +9,8 @@ use stepwise_web::routes::{Access, table};
 fn concrete(path: &str) -> String {
     path.replace("{id}", "0190f0c2-0000-7000-8000-000000000001")
         .replace("{code}", "epds")
+        .replace("{month}", "2026-10")
+        .replace("{format}", "csv")
         .replace("{*path}", "app.css")
 }
 
