@@ -51,6 +51,15 @@ code_enum! {
         TaskComplete = "task.complete",
         TaskRead = "task.read",
         InstrumentWordingLoad = "instrument_wording.load",
+        ResourceCreate = "resource.create",
+        ResourceUpdate = "resource.update",
+        ResourceImport = "resource.import",
+        ReferralCreate = "referral.create",
+        ReferralUpdate = "referral.update",
+        ReferralConsent = "referral.consent",
+        ReferralRead = "referral.read",
+        MetricsRead = "metrics.read",
+        BaselineCreate = "baseline.create",
     }
 }
 

@@ -68,4 +68,6 @@ typed_id!(
     AuditEventId,
     SafetyAlertId,
     TaskId,
+    ReferralId,
+    BaselineId,
 );
