@@ -73,7 +73,9 @@ typed_id_vals!(
     TokenId,
     AuditEventId,
     SafetyAlertId,
-    TaskId
+    TaskId,
+    ReferralId,
+    BaselineId
 );
 
 /// Arguments of one query: `args![a, b, c]`.

@@ -11,6 +11,7 @@ mod harness;
 
 mod access;
 mod audit_trail;
+mod community;
 mod coverage;
 mod episodes;
 mod import;
