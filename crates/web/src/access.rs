@@ -221,6 +221,11 @@ pub mod op {
         ReadOwnAlerts,
         ReadOwnTasks,
         CloseSafetyAlert,
+        ReadDirectory,
+        ManageDirectory,
+        ReadReferrals,
+        Refer,
+        UpdateReferral,
     );
 }
 
@@ -284,6 +289,7 @@ keys! {
     RecommendationKey => RecommendationId, Recommendation;
     ConsentKey => ConsentId, Consent;
     SafetyAlertKey => SafetyAlertId, SafetyAlert;
+    ReferralKey => ReferralId, Referral;
 }
 
 /// An operation on one patient's record that the user may perform given their relationship to

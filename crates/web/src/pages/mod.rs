@@ -3,8 +3,10 @@
 
 mod alerts;
 mod assets;
+mod directory;
 mod home;
 mod patients;
+mod referrals;
 mod registry;
 mod sign_in;
 
@@ -37,6 +39,10 @@ impl Chrome {
         if has(Role::CareManager) || has(Role::Psychiatrist) {
             nav.push(("/review-list", "Case review list"));
         }
+        if has(Role::FrontDesk) {
+            nav.push(("/referrals", "Referrals"));
+        }
+        nav.push(("/directory", "Community resources"));
         Chrome {
             user_name: auth.user.display_name.clone(),
             roles: auth
@@ -129,6 +135,90 @@ pub fn entries() -> Vec<Entry> {
             "/patients/{id}",
             Patient(O::ReadDemographics),
             get(patients::chart),
+        ),
+        Entry::new(
+            "GET",
+            "/directory",
+            Practice(O::ReadDirectory),
+            get(directory::directory),
+        ),
+        Entry::new(
+            "GET",
+            "/directory/call-list",
+            Practice(O::ReadDirectory),
+            get(directory::print_call_list),
+        ),
+        Entry::new(
+            "GET",
+            "/directory/new",
+            Practice(O::ManageDirectory),
+            get(directory::new_form),
+        ),
+        Entry::new(
+            "POST",
+            "/directory/new",
+            Practice(O::ManageDirectory),
+            post(directory::create),
+        ),
+        Entry::new(
+            "GET",
+            "/directory/import",
+            Practice(O::ManageDirectory),
+            get(directory::import_form),
+        ),
+        Entry::new(
+            "POST",
+            "/directory/import",
+            Practice(O::ManageDirectory),
+            post(directory::import),
+        ),
+        Entry::new(
+            "GET",
+            "/directory/{id}/edit",
+            Practice(O::ManageDirectory),
+            get(directory::edit_form),
+        ),
+        Entry::new(
+            "POST",
+            "/directory/{id}/edit",
+            Practice(O::ManageDirectory),
+            post(directory::update),
+        ),
+        Entry::new(
+            "GET",
+            "/referrals",
+            Practice(O::ReadReferrals),
+            get(referrals::worklist),
+        ),
+        Entry::new(
+            "GET",
+            "/referrals/{id}",
+            Patient(O::ReadReferrals),
+            get(referrals::show),
+        ),
+        Entry::new(
+            "POST",
+            "/referrals/{id}/update",
+            Patient(O::UpdateReferral),
+            post(referrals::update),
+        ),
+        Entry::new(
+            "POST",
+            "/referrals/{id}/consent",
+            Patient(O::UpdateReferral),
+            post(referrals::consent),
+        ),
+        Entry::new(
+            "GET",
+            "/referrals/{id}/letter",
+            Patient(O::ReadReferrals),
+            get(referrals::letter),
+        ),
+        Entry::new(
+            "POST",
+            "/patients/{id}/referrals",
+            Patient(O::Refer),
+            post(referrals::create),
         ),
         Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),
     ]

@@ -8,6 +8,7 @@
 mod harness;
 
 mod api_flow;
+mod community;
 mod instruments;
 mod matrix;
 mod pages;
