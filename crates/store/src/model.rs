@@ -43,6 +43,9 @@ pub struct PracticeSettings {
     pub scoring: ScoringSettings,
     /// When a quiet referral becomes a follow-up task (docs/metrics.md, "Follow-up due").
     pub referrals: stepwise_domain::referral::FollowUpSettings,
+    /// Care managers' working time in the program, for caseload per FTE (M12); a care
+    /// manager not listed counts as full time.
+    pub care_manager_fte: Vec<stepwise_domain::metrics::CareManagerFte>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -457,4 +460,16 @@ pub struct ReferralEntry {
     pub patient: PatientSummary,
     pub referral: ReferralRecord,
     pub follow_up: Option<stepwise_domain::referral::FollowUpDue>,
+}
+
+/// A baseline snapshot as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoredBaseline {
+    pub id: BaselineId,
+    #[serde(flatten)]
+    pub baseline: stepwise_domain::baseline::Baseline,
+    pub created_by: Option<UserId>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
 }

@@ -226,6 +226,8 @@ pub mod op {
         ReadReferrals,
         Refer,
         UpdateReferral,
+        ReadMetrics,
+        ManageBaseline,
     );
 }
 

@@ -5,6 +5,7 @@ mod assessments;
 mod contacts;
 mod episodes;
 mod import;
+mod metrics;
 mod patients;
 mod practice;
 mod referrals;

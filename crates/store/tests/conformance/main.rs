@@ -15,6 +15,7 @@ mod community;
 mod coverage;
 mod episodes;
 mod import;
+mod metrics;
 mod patients;
 mod records;
 mod registry;

@@ -5,6 +5,7 @@ pub(crate) mod admin;
 pub(crate) mod directory;
 pub(crate) mod episodes;
 pub(crate) mod instruments;
+pub mod metrics;
 pub(crate) mod patients;
 pub(crate) mod records;
 pub(crate) mod referrals;
@@ -437,6 +438,30 @@ pub fn entries() -> Vec<Entry> {
             "/api/v1/referrals/{id}/consent",
             Patient(O::UpdateReferral),
             post(referrals::consent),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/metrics",
+            Practice(O::ReadMetrics),
+            get(metrics::metrics),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/baselines",
+            Practice(O::ReadMetrics),
+            get(metrics::baselines),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/baselines/registry",
+            Practice(O::ManageBaseline),
+            post(metrics::from_registry),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/baselines/manual",
+            Practice(O::ManageBaseline),
+            post(metrics::manual),
         ),
     ]
 }

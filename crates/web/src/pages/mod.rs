@@ -5,6 +5,7 @@ mod alerts;
 mod assets;
 mod directory;
 mod home;
+mod metrics;
 mod patients;
 mod referrals;
 mod registry;
@@ -43,6 +44,9 @@ impl Chrome {
             nav.push(("/referrals", "Referrals"));
         }
         nav.push(("/directory", "Community resources"));
+        if stepwise_domain::access::acting_role(&auth.user.roles, O::ReadMetrics, None).is_some() {
+            nav.push(("/metrics", "Metrics"));
+        }
         Chrome {
             user_name: auth.user.display_name.clone(),
             roles: auth
@@ -219,6 +223,12 @@ pub fn entries() -> Vec<Entry> {
             "/patients/{id}/referrals",
             Patient(O::Refer),
             post(referrals::create),
+        ),
+        Entry::new(
+            "GET",
+            "/metrics",
+            Practice(O::ReadMetrics),
+            get(metrics::metrics),
         ),
         Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),
     ]

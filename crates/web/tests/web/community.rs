@@ -243,3 +243,80 @@ async fn a_referral_loop_through_the_api_and_pages() {
     assert_eq!(r["state"], "accepted");
     assert_eq!(r["events"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn metrics_with_definitions_and_a_baseline() {
+    let app = app().await;
+    let admin = &app.admin;
+    let reply = app
+        .get(admin, "/api/v1/metrics?from=2026-01-01&to=2026-11-27")
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let body = reply.json();
+    let overall = body["overall"].as_array().unwrap();
+    assert_eq!(overall.len(), stepwise_domain::metrics::CATALOGUE.len());
+    assert_eq!(overall.len(), 17, "the whole catalogue");
+    for m in overall {
+        assert!(!m["definition"].as_str().unwrap().is_empty());
+        assert!(m["numerator"].is_u64() && m["denominator"].is_u64());
+    }
+    assert_eq!(overall[0]["code"], "depression_screening");
+    // Bad input names the field; front desk and billing do not see metrics.
+    let bad = app.get(admin, "/api/v1/metrics?from=2026-01-01").await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.json()["errors"][0]["field"], "to");
+    let reversed = app
+        .get(admin, "/api/v1/metrics?from=2026-02-01&to=2026-01-01")
+        .await;
+    assert_eq!(reversed.status, 422);
+    assert_eq!(
+        app.get(
+            &app.front_desk,
+            "/api/v1/metrics?from=2026-01-01&to=2026-02-01"
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(app.get(&app.billing, "/metrics").await.status, 404);
+
+    // A baseline from the registry; a hand-entered one with a numerator above its denominator
+    // is refused and nothing is stored.
+    let hand = app
+        .json(
+            admin,
+            "POST",
+            "/api/v1/baselines/manual",
+            json!({"taken_on": "2026-11-01", "period_from": "2026-01-01", "period_to": "2026-06-30",
+                   "values": [{"code": "depression_screening", "numerator": 50, "denominator": 40}]}),
+        )
+        .await;
+    assert_eq!(hand.status, 422, "{}", hand.text());
+    assert_eq!(app.get(admin, "/api/v1/baselines").await.json(), json!([]));
+    let taken = app
+        .json(
+            admin,
+            "POST",
+            "/api/v1/baselines/registry",
+            json!({"from": "2026-01-01", "to": "2026-06-30", "metrics": ["depression_screening", "remission"]}),
+        )
+        .await;
+    assert_eq!(taken.status, 201, "{}", taken.text());
+    assert_eq!(
+        app.get(admin, "/api/v1/baselines")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let page = app
+        .get(&app.care_manager, "/metrics?from=2026-07-01&to=2026-11-27")
+        .await;
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(html.contains("Against the baseline of"));
+    assert!(html.contains("Depression screening"));
+    assert!(html.contains("not available"));
+}
