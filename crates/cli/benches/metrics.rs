@@ -4,8 +4,9 @@
 //! The time covers what `GET /api/v1/metrics` does: reading the registry through the store
 //! (audit included) and computing every metric with the domain's functions.
 //!
-//! `cargo bench -p stepwise-cli --bench metrics`. The population is the registry bench's
-//! (`target/bench-data/`, PostgreSQL database `stepwise_bench_20000`), generated on first use.
+//! `cargo bench -p stepwise-cli --bench metrics`. The population is generated on first use and
+//! kept (SQLite: the registry bench's `target/bench-data/sqlite-20000`; PostgreSQL: its own
+//! database `stepwise_bench_metrics_20000`, so that other branches' benches keep theirs).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
 
@@ -35,7 +36,7 @@ async fn engines() -> Vec<(&'static str, Location)> {
     )];
     if let Ok(admin) = std::env::var("STEPWISE_TEST_PG_URL") {
         use sqlx::Connection;
-        let name = format!("stepwise_bench_{PATIENTS}");
+        let name = format!("stepwise_bench_metrics_{PATIENTS}");
         let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
         let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
             .bind(&name)

@@ -1,8 +1,8 @@
 //! What the metrics of success read (domain::metrics::MetricsInput), assembled from the
 //! registry in a handful of practice-wide queries, and the practice's baselines.
 //!
-//! The registry records no encounters and no diagnoses yet: a **visit** is a day with an
-//! instrument response or a session with the care team, and the depression diagnosis is not
+//! The registry records no encounters and no diagnoses yet: a **visit** is a day with a
+//! depression screen (or PHQ-9) or a session with the care team, and the depression diagnosis is not
 //! known, so PHQ-9 utilisation (M2) has no denominator until diagnoses are recorded
 //! (docs/metrics.md says so). Care-manager FTE comes from the practice's settings; a care
 //! manager not listed there counts as full time.
@@ -140,10 +140,14 @@ impl Store {
                 args![practice, to],
             )
             .await?;
+        // Only what the metrics read: depression screens and PHQ-9s
+        // (domain::metrics::is_depression_screen), and sessions (ContactKind::is_session); the
+        // conformance suite checks both lists against the domain.
         let assessments: Vec<AssessmentRow> = c
             .fetch_all(
                 "SELECT patient_id, episode_id, instrument, administered_on, total, positive FROM assessments \
                  WHERE practice_id = $1 AND status = 'final' AND administered_on <= $2 \
+                 AND instrument IN ('phq2', 'phq9', 'phqa', 'epds') \
                  ORDER BY administered_on, created_at, id",
                 args![practice, to],
             )
@@ -151,7 +155,9 @@ impl Store {
         let contacts: Vec<ContactRow> = c
             .fetch_all(
                 "SELECT patient_id, episode_id, contact_on, kind, minutes, exclusion FROM contacts \
-                 WHERE practice_id = $1 AND status = 'final' AND contact_on <= $2 ORDER BY contact_on, id",
+                 WHERE practice_id = $1 AND status = 'final' AND contact_on <= $2 \
+                 AND kind IN ('initial_assessment', 'follow_up', 'brief_intervention', 'relapse_prevention_planning') \
+                 ORDER BY contact_on, id",
                 args![practice, to],
             )
             .await?;

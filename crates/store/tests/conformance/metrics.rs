@@ -51,6 +51,48 @@ async fn metrics_read_the_registry(store: &Store) {
             .await
             .unwrap();
     }
+    // A GAD-7 and an outreach attempt are not read: the metrics never use them.
+    let gad = stepwise_domain::assessment::AssessmentInput {
+        instrument: "gad7".into(),
+        administered_on: "2026-09-04".into(),
+        mode: "phone".into(),
+        answers: vec![Some(1); 7],
+        loinc_answers: None,
+    }
+    .parse(cm.today)
+    .unwrap();
+    store
+        .add_assessment(&cm, pt, Some(ep.id), p.care_manager, &gad)
+        .await
+        .unwrap();
+    let outreach = contact("2026-09-05", "outreach_attempt")
+        .parse(&[Role::CareManager], cm.today)
+        .unwrap();
+    store
+        .add_contact(&cm, ep.id, p.care_manager, &outreach, None)
+        .await
+        .unwrap();
+    // The lists in the store's SQL are the domain's.
+    let screens: Vec<&str> = stepwise_domain::instruments::InstrumentId::ALL
+        .iter()
+        .filter(|i| stepwise_domain::metrics::is_depression_screen(**i))
+        .map(|i| i.code())
+        .collect();
+    assert_eq!(screens, ["phq9", "phq2", "phqa", "epds"]);
+    let sessions: Vec<&str> = stepwise_domain::contact::ContactKind::ALL
+        .iter()
+        .filter(|k| k.is_session())
+        .map(|k| k.code())
+        .collect();
+    assert_eq!(
+        sessions,
+        [
+            "initial_assessment",
+            "follow_up",
+            "brief_intervention",
+            "relapse_prevention_planning"
+        ]
+    );
     let referral = store
         .create_referral(
             &cm,
