@@ -71,7 +71,8 @@ async fn run(args: ServeArgs, store: Store, demo: Option<DemoNotice>) -> Result<
     Ok(ExitCode::SUCCESS)
 }
 
-/// Hourly: close episodes that lapsed under the six-month rule.
+/// Hourly: close episodes that lapsed under the six-month rule; turn referrals quiet for the
+/// practice's number of days into follow-up tasks.
 async fn scheduled_jobs(store: Store) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
@@ -91,6 +92,18 @@ async fn scheduled_jobs(store: Store) {
                 Ok(_) => {}
                 Err(e) => {
                     tracing::warn!(error = %e, "scheduled jobs: closing lapsed episodes failed")
+                }
+            }
+            match store
+                .create_referral_follow_ups(&cli_ctx(&p), p.settings.referrals)
+                .await
+            {
+                Ok(made) if !made.is_empty() => {
+                    tracing::info!(tasks = made.len(), "referral follow-up tasks")
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "scheduled jobs: referral follow-ups failed")
                 }
             }
         }

@@ -50,6 +50,21 @@ code_enum! {
         CloseBillingMonth = "close_billing_month",
         /// A month's expected revenue, in total and per practitioner (no patient data).
         ReadRevenue = "read_revenue",
+        /// The community resource directory and its call list (no patient data).
+        ReadDirectory = "read_directory",
+        /// Add, correct, import and export directory entries.
+        ManageDirectory = "manage_directory",
+        /// A patient's referrals and their history (per patient), or the practice's referral
+        /// list (practice-wide, for the staff who chase them).
+        ReadReferrals = "read_referrals",
+        /// Refer a patient (write the referral).
+        Refer = "refer",
+        /// Record a referral's progress after a call: sent, accepted, scheduled, attended…
+        UpdateReferral = "update_referral",
+        /// The metrics of success and the baseline (aggregates, no patient listed).
+        ReadMetrics = "read_metrics",
+        /// Take or enter the baseline.
+        ManageBaseline = "manage_baseline",
     }
 }
 
@@ -149,7 +164,8 @@ pub fn allowed(role: Role, op: Operation, relation: Option<Relation>) -> bool {
         ReadOwnAlerts => !per_patient && matches!(role, CareManager | TreatingPractitioner),
         // Tasks go to the care team, or to the clinician who recorded a safety answer for a
         // patient without one (domain::safety::responsible_clinician).
-        ReadOwnTasks => !per_patient && role.is_clinical(),
+        // Front desk is given the follow-up calls of the referrals it chases.
+        ReadOwnTasks => !per_patient && (role.is_clinical() || role == FrontDesk),
         // The clinicians who see the patient: the consultant, who usually does not, and the
         // MA, who may record the answer, do not close the alert (reference instruments.md §1:
         // the alert calls for a safety assessment).
@@ -168,6 +184,53 @@ pub fn allowed(role: Role, op: Operation, relation: Option<Relation>) -> bool {
         // (the administrator manages accounts and settings, not patients).
         CloseBillingMonth => !per_patient && role == Billing,
         ReadRevenue => !per_patient && matches!(role, Billing | PracticeAdmin),
+        // The call list is for everyone who answers a patient's question (reference
+        // bhi-planning.md §6.3); it holds no patient data.
+        ReadDirectory => !per_patient,
+        // Front desk keeps the directory (DESIGN.md roles); care managers, who use it most,
+        // correct it too; the practice champion owns the inventory (§6.1).
+        ManageDirectory => !per_patient && matches!(role, FrontDesk | CareManager | PracticeAdmin),
+        // Front desk chases every referral of the practice; the care team sees its own
+        // patients'. A referral's reason is clinical narrative: never billing or the admin.
+        ReadReferrals => match relation {
+            None => role == FrontDesk,
+            Some(_) => match role {
+                FrontDesk => true,
+                TreatingPractitioner => rel.assigned_practitioner,
+                CareManager => rel.assigned_care_manager,
+                Psychiatrist => rel.in_cocm,
+                _ => false,
+            },
+        },
+        // Clinicians refer their own patients (DESIGN.md: "refer … own patients").
+        Refer => {
+            per_patient
+                && match role {
+                    TreatingPractitioner => rel.assigned_practitioner,
+                    CareManager => rel.assigned_care_manager,
+                    _ => false,
+                }
+        }
+        // Staff record each update after a call to the partner (issue 8: it works when the
+        // partner never logs in).
+        UpdateReferral => {
+            per_patient
+                && match role {
+                    FrontDesk => true,
+                    TreatingPractitioner => rel.assigned_practitioner,
+                    CareManager => rel.assigned_care_manager,
+                    _ => false,
+                }
+        }
+        // Aggregates for the people who run the program (reference §5.4).
+        ReadMetrics => {
+            !per_patient
+                && matches!(
+                    role,
+                    PracticeAdmin | TreatingPractitioner | CareManager | Psychiatrist
+                )
+        }
+        ManageBaseline => !per_patient && role == PracticeAdmin,
     }
 }
 
@@ -313,7 +376,7 @@ mod tests {
                 allowed(role, ReadOwnTasks, None),
                 matches!(
                     role,
-                    CareManager | TreatingPractitioner | MaNurse | Psychiatrist
+                    CareManager | TreatingPractitioner | MaNurse | Psychiatrist | FrontDesk
                 ),
                 "{role}"
             );
@@ -338,6 +401,48 @@ mod tests {
             );
             assert!(!allowed(role, CloseBillingMonth, Some(NONE)));
         }
+    }
+
+    #[test]
+    fn referrals_are_chased_by_front_desk_and_never_seen_by_billing() {
+        let all = Relation {
+            assigned_practitioner: true,
+            assigned_care_manager: true,
+            in_cocm: true,
+            break_glass: false,
+        };
+        assert!(allowed(FrontDesk, ReadReferrals, None));
+        assert!(allowed(FrontDesk, UpdateReferral, Some(NONE)));
+        assert!(!allowed(FrontDesk, Refer, Some(all)));
+        assert!(!allowed(CareManager, ReadReferrals, None));
+        assert!(!allowed(CareManager, Refer, Some(NONE)));
+        assert!(allowed(
+            CareManager,
+            Refer,
+            Some(Relation {
+                assigned_care_manager: true,
+                ..NONE
+            })
+        ));
+        for op in [ReadReferrals, Refer, UpdateReferral] {
+            for role in [Billing, PracticeAdmin, MaNurse] {
+                assert!(!allowed(role, op, Some(all)), "{role} {op}");
+                assert!(!allowed(role, op, None), "{role} {op}");
+            }
+        }
+        for role in Role::ALL.iter().copied() {
+            assert!(allowed(role, ReadDirectory, None), "{role}");
+            assert!(!allowed(role, ReadDirectory, Some(all)));
+            assert_eq!(
+                allowed(role, ReadMetrics, None),
+                !matches!(role, Billing | FrontDesk | MaNurse),
+                "{role}"
+            );
+        }
+        assert!(allowed(FrontDesk, ManageDirectory, None));
+        assert!(!allowed(Billing, ManageDirectory, None));
+        assert!(allowed(PracticeAdmin, ManageBaseline, None));
+        assert!(!allowed(CareManager, ManageBaseline, None));
     }
 
     #[test]

@@ -68,6 +68,15 @@ code_enum! {
         BillingAdjust = "billing.adjust",
         BillingExport = "billing.export",
         BillingRevenueRead = "billing.revenue_read",
+        ResourceCreate = "resource.create",
+        ResourceUpdate = "resource.update",
+        ResourceImport = "resource.import",
+        ReferralCreate = "referral.create",
+        ReferralUpdate = "referral.update",
+        ReferralConsent = "referral.consent",
+        ReferralRead = "referral.read",
+        MetricsRead = "metrics.read",
+        BaselineCreate = "baseline.create",
     }
 }
 

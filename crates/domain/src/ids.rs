@@ -69,4 +69,6 @@ typed_id!(
     SafetyAlertId,
     TaskId,
     BreakGlassId,
+    ReferralId,
+    BaselineId,
 );

@@ -10,6 +10,8 @@ code_enum! {
         SafetyAssessment = "safety_assessment",
         /// Ask a safety item that was left unanswered, the same day.
         AskSafetyItem = "ask_safety_item",
+        /// Call about a referral that has had no update (reference bhi-planning.md §6.4).
+        ReferralFollowUp = "referral_follow_up",
     }
 }
 
@@ -24,6 +26,7 @@ code_enum! {
     /// The kind of record a task comes from.
     pub enum TaskSource ("task source") {
         SafetyAlert = "safety_alert",
+        Referral = "referral",
     }
 }
 
@@ -32,6 +35,7 @@ impl TaskKind {
         match self {
             TaskKind::SafetyAssessment => "Safety assessment",
             TaskKind::AskSafetyItem => "Ask the safety item",
+            TaskKind::ReferralFollowUp => "Follow up a referral",
         }
     }
 }

@@ -74,7 +74,9 @@ typed_id_vals!(
     AuditEventId,
     SafetyAlertId,
     TaskId,
-    BreakGlassId
+    BreakGlassId,
+    ReferralId,
+    BaselineId
 );
 
 /// Arguments of one query: `args![a, b, c]`.

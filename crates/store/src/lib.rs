@@ -187,6 +187,12 @@ impl Store {
                 Writer::Pg(pool) => PG_MIGRATIONS.run(pool).await?,
             }
         }
+        if opts.migrate {
+            // Practices created before the directory existed get its built-in lines too.
+            let mut tx = writer.begin().await?;
+            ops::resources::seed_built_in(&mut tx, None).await?;
+            tx.commit().await?;
+        }
         let audit = audit::Sink::spawn(writer.clone());
         Ok(Store {
             inner: Arc::new(Inner {

@@ -41,6 +41,11 @@ pub struct PracticeSettings {
     /// Cut-offs the instrument reference marks configurable (C-SSRS alert level, AUDIT-C,
     /// EPDS, …), each defaulting to the documented one (docs/instruments.md).
     pub scoring: ScoringSettings,
+    /// When a quiet referral becomes a follow-up task (docs/metrics.md, "Follow-up due").
+    pub referrals: stepwise_domain::referral::FollowUpSettings,
+    /// Care managers' working time in the program, for caseload per FTE (M12); a care
+    /// manager not listed counts as full time.
+    pub care_manager_fte: Vec<stepwise_domain::metrics::CareManagerFte>,
     pub security: SecuritySettings,
 }
 
@@ -619,4 +624,70 @@ pub struct MonthReview {
     /// Adjustments of a locked month, oldest first; the latest of a patient stands.
     pub adjustments: Vec<BillingAdjustment>,
     pub revenue: MonthRevenue,
+}
+
+/// A directory entry as stored: the entry (its `id` set), whether it is one of the built-in
+/// national lines, and the version a correction needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DirectoryEntry {
+    #[serde(flatten)]
+    pub resource: stepwise_domain::resources::Resource,
+    pub built_in: bool,
+    pub version: i64,
+}
+
+/// What a directory import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportSummary {
+    pub added: u32,
+    pub updated: u32,
+}
+
+/// The patient's consent to disclose a sensitive referral to its recipient (42 CFR Part 2,
+/// reference bhi-planning.md §7.3), as documented by a staff member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DisclosureConsent {
+    pub consented_on: Date,
+    pub recorded_by: UserId,
+    pub note: Option<String>,
+}
+
+/// A referral as stored: the domain referral with its whole history, its current state, the
+/// name of its recipient, and the version an update needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReferralRecord {
+    pub id: ReferralId,
+    #[serde(flatten)]
+    pub referral: stepwise_domain::referral::Referral,
+    pub state: stepwise_domain::referral::ReferralState,
+    /// The directory entry's name, or the specialty care described.
+    pub target_name: String,
+    pub disclosure_consent: Option<DisclosureConsent>,
+    pub version: i64,
+}
+
+/// A referral on the practice's worklist, with its patient and, when it has gone quiet for
+/// too long, the follow-up it needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReferralEntry {
+    pub patient: PatientSummary,
+    pub referral: ReferralRecord,
+    pub follow_up: Option<stepwise_domain::referral::FollowUpDue>,
+}
+
+/// A baseline snapshot as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoredBaseline {
+    pub id: BaselineId,
+    #[serde(flatten)]
+    pub baseline: stepwise_domain::baseline::Baseline,
+    pub created_by: Option<UserId>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
 }

@@ -240,6 +240,36 @@ async fn demo_on_today(store: &Store) {
     assert!(c.languages.len() >= 3 && c.languages.contains("es"));
     assert!(c.payers.contains("medicare") && c.payers.contains("commercial"));
 
+    // The community directory beside the national lines, and referrals in every state of the
+    // loop, some quiet long enough to be chased.
+    let directory = store.resources(demo.practice).await.unwrap();
+    assert!(directory.len() >= 14, "{} entries", directory.len());
+    let desk = ctx_as(
+        store,
+        demo.practice,
+        stepwise_synth::FRONT_DESK,
+        Role::FrontDesk,
+        TODAY,
+    )
+    .await;
+    let open = store
+        .referral_worklist(&desk, Default::default())
+        .await
+        .unwrap();
+    assert!(open.len() >= 5, "{} open referrals", open.len());
+    assert!(open[0].follow_up.is_some(), "an overdue referral first");
+    let states: HashSet<&str> = open.iter().map(|e| e.referral.state.code()).collect();
+    for s in [
+        "draft",
+        "sent",
+        "accepted",
+        "scheduled",
+        "attended",
+        "no_show",
+    ] {
+        assert!(states.contains(s), "no open {s} referral");
+    }
+
     // The psychiatrist reviews every week, on Wednesdays.
     let reviews = store
         .case_reviews(demo.practice, TODAY - Duration::days(400), TODAY)

@@ -324,6 +324,13 @@ pub mod op {
         BreakGlass,
         CloseBillingMonth,
         ReadRevenue,
+        ReadDirectory,
+        ManageDirectory,
+        ReadReferrals,
+        Refer,
+        UpdateReferral,
+        ReadMetrics,
+        ManageBaseline,
     );
 }
 
@@ -387,6 +394,7 @@ keys! {
     RecommendationKey => RecommendationId, Recommendation;
     ConsentKey => ConsentId, Consent;
     SafetyAlertKey => SafetyAlertId, SafetyAlert;
+    ReferralKey => ReferralId, Referral;
 }
 
 /// An operation on one patient's record that the user may perform given their relationship to

@@ -603,6 +603,41 @@ fn read_header(header: &csv::StringRecord) -> Result<Vec<&'static Column>, Vec<I
     }
 }
 
+/// The text of one column of an entry, as the file (and the directory's edit form) shows it.
+pub fn field_text(r: &Resource, column: &str) -> String {
+    cell(r, column)
+}
+
+/// An entry from named text fields (the directory's edit form), by the same rules as a CSV
+/// row: one message per bad field, named by its column. Unknown names are ignored; `id` is
+/// the caller's.
+pub fn from_fields<'a>(
+    fields: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<Resource, crate::error::ValidationError> {
+    let mut r = Resource::new("", "", Vec::new());
+    let mut e = crate::error::ValidationError::new();
+    for (name, raw) in fields {
+        let Some(column) = COLUMNS.iter().find(|c| c.name == name && c.name != "id") else {
+            continue;
+        };
+        let value = raw.trim();
+        if column.required && value.is_empty() {
+            e.push(column.name, "required");
+        } else if let Err(m) = set(&mut r, column.name, value) {
+            e.push(column.name, m);
+        }
+    }
+    if e.is_empty()
+        && let Err(v) = r.validate()
+    {
+        for fe in v.errors {
+            let field = fe.field.split('[').next().unwrap_or_default().to_owned();
+            e.push(field, fe.message);
+        }
+    }
+    e.into_result().map(|()| r)
+}
+
 /// One data row as a resource, or its problems.
 fn read_row(
     columns: &[&'static Column],
@@ -653,6 +688,9 @@ fn read_row(
 pub fn import_csv(text: &str) -> Result<Vec<Resource>, ImportErrors> {
     // Spreadsheet programs often start a UTF-8 file with a byte-order mark.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // The csv reader counts a CRLF row end short by one line; with LF ends the line numbers
+    // it reports are the file's (a CRLF inside a quoted cell becomes LF, as spreadsheets do).
+    let text = text.replace("\r\n", "\n");
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -770,6 +808,26 @@ mod tests {
     }
 
     #[test]
+    fn form_fields_use_the_cell_rules_and_name_the_field() {
+        let r = full();
+        let fields: Vec<(&str, String)> = COLUMNS
+            .iter()
+            .map(|c| (c.name, field_text(&r, c.name)))
+            .collect();
+        let back = from_fields(fields.iter().map(|(n, v)| (*n, v.as_str()))).unwrap();
+        assert_eq!(Resource { id: r.id, ..back }, r);
+        let e = from_fields([
+            ("organization_name", ""),
+            ("service_name", "Pantry"),
+            ("categories", "food; groceries"),
+            ("minimum_age", "ten"),
+        ])
+        .unwrap_err();
+        let fields: Vec<&str> = e.errors.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["organization_name", "categories", "minimum_age"]);
+    }
+
+    #[test]
     fn export_then_import_gives_back_every_field() {
         let mut all = vec![full()];
         all.extend(built_in_resources());
@@ -873,6 +931,19 @@ mod tests {
             err.to_string()
                 .starts_with("line 3, organization_name: required")
         );
+    }
+
+    #[test]
+    fn lines_are_counted_the_same_with_crlf() {
+        let text =
+            "organization_name,service_name,categories\r\nA,B,food\r\nC,D,snacks\r\n,E,food\r\n";
+        let lines: Vec<u64> = import_csv(text)
+            .unwrap_err()
+            .errors
+            .iter()
+            .map(|e| e.line)
+            .collect();
+        assert_eq!(lines, [3, 4]);
     }
 
     #[test]

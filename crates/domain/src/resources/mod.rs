@@ -21,7 +21,8 @@ pub mod seed;
 pub use call_list::{CallList, CallListGroup, CallListRow, call_list};
 pub use category::{MINIMUM_INVENTORY, Payment, ReferralMethod, ResourceCategory, ServiceStatus};
 pub use csv_file::{
-    COLUMNS, Column, ExportError, ImportError, ImportErrors, export_csv, import_csv,
+    COLUMNS, Column, ExportError, ImportError, ImportErrors, export_csv, field_text, from_fields,
+    import_csv,
 };
 pub use model::{DEFAULT_REVERIFY_MONTHS, Resource, ResourceId};
 pub use schedule::{Hours, OpeningHours};

@@ -7,7 +7,7 @@ use crate::ops::{code, conflict_or_missing, new_id, to_json};
 use stepwise_domain::audit::AuditAction;
 use stepwise_domain::ids::{
     AssessmentId, ConsentId, ContactId, EpisodeId, PatientId, PracticeId, RecommendationId,
-    SafetyAlertId, SiteId, UserId,
+    ReferralId, SafetyAlertId, SiteId, UserId,
 };
 use stepwise_domain::patient::{Mrn, PatientDetails, PayerKind, Sex, normalize_query, search_key};
 use stepwise_domain::role::Role;
@@ -176,6 +176,7 @@ pub enum RecordRef {
     Recommendation(RecommendationId),
     Consent(ConsentId),
     SafetyAlert(SafetyAlertId),
+    Referral(ReferralId),
 }
 
 /// How many characters of a name query make a search (fewer would list half the practice).
@@ -519,6 +520,13 @@ impl Store {
             RecordRef::SafetyAlert(id) => {
                 c.fetch_optional(
                     "SELECT patient_id FROM safety_alerts WHERE id = $1 AND practice_id = $2",
+                    args![id, practice],
+                )
+                .await?
+            }
+            RecordRef::Referral(id) => {
+                c.fetch_optional(
+                    "SELECT patient_id FROM referrals WHERE id = $1 AND practice_id = $2",
                     args![id, practice],
                 )
                 .await?

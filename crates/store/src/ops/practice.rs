@@ -71,6 +71,8 @@ impl Store {
             now,
             today: now.date(),
         };
+        // The directory starts with the national crisis lines (988 first; bhi-planning.md §6.1).
+        crate::ops::resources::seed_built_in(&mut tx, Some(id)).await?;
         audit::append(
             &mut tx,
             &ctx.event(

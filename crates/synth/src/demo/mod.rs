@@ -7,6 +7,7 @@
 //! `today` shows every flag on a care manager's caseload and every reason on the case-review
 //! list (`tests/demo.rs` checks it on both engines).
 
+mod community;
 mod plan;
 mod run;
 mod staff;

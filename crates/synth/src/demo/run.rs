@@ -17,7 +17,8 @@ use stepwise_domain::case_review::RecommendationAction;
 use stepwise_domain::contact::{ContactDetails, ContactInput, MinutesExclusion};
 use stepwise_domain::episode::{ConsentInput, EpisodeStatus, Program};
 use stepwise_domain::ids::{
-    AssessmentId, ConsentId, ContactId, EpisodeId, PracticeId, RecommendationId, SiteId, UserId,
+    AssessmentId, ConsentId, ContactId, EpisodeId, PatientId, PracticeId, RecommendationId, SiteId,
+    UserId,
 };
 use stepwise_domain::instruments::InstrumentId;
 use stepwise_domain::patient::Assignments;
@@ -189,6 +190,33 @@ impl<'a> Runner<'a> {
             .ok_or_else(|| SynthError::Plan(format!("patient {patient} is not registered")))
     }
 
+    pub(super) fn today(&self) -> Date {
+        self.cal.today
+    }
+
+    pub(super) fn store(&self) -> &'a Store {
+        self.store
+    }
+
+    pub(super) fn front_desk(&mut self, d: Date) -> Ctx {
+        self.ctx(d, Some(FRONT_DESK_AT), Some(Role::FrontDesk))
+    }
+
+    pub(super) fn care_manager_of(&mut self, d: Date, patient: usize) -> Ctx {
+        self.as_staff(d, patient, Staff::CareManager)
+    }
+
+    /// The patients registered by the end of the history, in plan order.
+    pub(super) fn registered_patients(&self) -> Vec<usize> {
+        (0..self.patients.len())
+            .filter(|&p| self.patients[p].patient.is_some())
+            .collect()
+    }
+
+    pub(super) fn patient_id(&self, patient: usize) -> Result<PatientId, SynthError> {
+        Ok(self.patient(patient)?.id)
+    }
+
     /// Play every day from the start of the history to `today`.
     pub(super) async fn run(&mut self) -> Result<(), SynthError> {
         let mut by_day: BTreeMap<Date, Vec<(usize, usize)>> = BTreeMap::new();
@@ -213,7 +241,8 @@ impl<'a> Runner<'a> {
             }
             d += Duration::days(1);
         }
-        self.lapse_job(self.cal.today).await
+        self.lapse_job(self.cal.today).await?;
+        self.community().await
     }
 
     async fn lapse_job(&mut self, d: Date) -> Result<(), SynthError> {

@@ -3,10 +3,13 @@
 
 pub(crate) mod admin;
 pub(crate) mod billing;
+pub(crate) mod directory;
 pub(crate) mod episodes;
 pub(crate) mod instruments;
+pub mod metrics;
 pub(crate) mod patients;
 pub(crate) mod records;
+pub(crate) mod referrals;
 pub(crate) mod registry;
 pub(crate) mod safety;
 
@@ -430,6 +433,114 @@ pub fn entries() -> Vec<Entry> {
             "/api/v1/episodes/{id}/diagnoses",
             Patient(O::ManageEpisode),
             put(billing::set_diagnoses),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/resources",
+            Practice(O::ReadDirectory),
+            get(directory::list),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/resources",
+            Practice(O::ManageDirectory),
+            post(directory::create),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/resources/search",
+            Practice(O::ReadDirectory),
+            post(directory::find),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/resources/call-list",
+            Practice(O::ReadDirectory),
+            get(directory::calls),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/resources/export.csv",
+            Practice(O::ReadDirectory),
+            get(directory::export),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/resources/import",
+            Practice(O::ManageDirectory),
+            post(directory::import),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/resources/{id}",
+            Practice(O::ReadDirectory),
+            get(directory::read),
+        ),
+        Entry::new(
+            "PUT",
+            "/api/v1/resources/{id}",
+            Practice(O::ManageDirectory),
+            put(directory::update),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/referrals",
+            Practice(O::ReadReferrals),
+            get(referrals::worklist),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/patients/{id}/referrals",
+            Patient(O::ReadReferrals),
+            get(referrals::of_patient),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/patients/{id}/referrals",
+            Patient(O::Refer),
+            post(referrals::create),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/referrals/{id}",
+            Patient(O::ReadReferrals),
+            get(referrals::read),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/referrals/{id}/updates",
+            Patient(O::UpdateReferral),
+            post(referrals::update),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/referrals/{id}/consent",
+            Patient(O::UpdateReferral),
+            post(referrals::consent),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/metrics",
+            Practice(O::ReadMetrics),
+            get(metrics::metrics),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/baselines",
+            Practice(O::ReadMetrics),
+            get(metrics::baselines),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/baselines/registry",
+            Practice(O::ManageBaseline),
+            post(metrics::from_registry),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/baselines/manual",
+            Practice(O::ManageBaseline),
+            post(metrics::manual),
         ),
     ]
 }

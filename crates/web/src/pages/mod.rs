@@ -7,9 +7,12 @@ mod alerts;
 mod assets;
 mod billing;
 mod break_glass;
+mod directory;
 mod forms;
 mod home;
+mod metrics;
 mod patients;
+mod referrals;
 mod registry;
 mod review;
 mod screening;
@@ -54,6 +57,13 @@ impl Chrome {
         if has(Role::PracticeAdmin) {
             nav.push(("/admin/users", "Staff accounts"));
             nav.push(("/settings/billing", "Billing settings"));
+        }
+        if has(Role::FrontDesk) {
+            nav.push(("/referrals", "Referrals"));
+        }
+        nav.push(("/directory", "Community resources"));
+        if stepwise_domain::access::acting_role(&auth.user.roles, O::ReadMetrics, None).is_some() {
+            nav.push(("/metrics", "Metrics"));
         }
         Chrome {
             user_name: auth.user.display_name.clone(),
@@ -330,6 +340,96 @@ pub fn entries() -> Vec<Entry> {
             "/settings/billing",
             Practice(O::Administer),
             post(billing::save_settings),
+        ),
+        Entry::new(
+            "GET",
+            "/directory",
+            Practice(O::ReadDirectory),
+            get(directory::directory),
+        ),
+        Entry::new(
+            "GET",
+            "/directory/call-list",
+            Practice(O::ReadDirectory),
+            get(directory::print_call_list),
+        ),
+        Entry::new(
+            "GET",
+            "/directory/new",
+            Practice(O::ManageDirectory),
+            get(directory::new_form),
+        ),
+        Entry::new(
+            "POST",
+            "/directory/new",
+            Practice(O::ManageDirectory),
+            post(directory::create),
+        ),
+        Entry::new(
+            "GET",
+            "/directory/import",
+            Practice(O::ManageDirectory),
+            get(directory::import_form),
+        ),
+        Entry::new(
+            "POST",
+            "/directory/import",
+            Practice(O::ManageDirectory),
+            post(directory::import),
+        ),
+        Entry::new(
+            "GET",
+            "/directory/{id}/edit",
+            Practice(O::ManageDirectory),
+            get(directory::edit_form),
+        ),
+        Entry::new(
+            "POST",
+            "/directory/{id}/edit",
+            Practice(O::ManageDirectory),
+            post(directory::update),
+        ),
+        Entry::new(
+            "GET",
+            "/referrals",
+            Practice(O::ReadReferrals),
+            get(referrals::worklist),
+        ),
+        Entry::new(
+            "GET",
+            "/referrals/{id}",
+            Patient(O::ReadReferrals),
+            get(referrals::show),
+        ),
+        Entry::new(
+            "POST",
+            "/referrals/{id}/update",
+            Patient(O::UpdateReferral),
+            post(referrals::update),
+        ),
+        Entry::new(
+            "POST",
+            "/referrals/{id}/consent",
+            Patient(O::UpdateReferral),
+            post(referrals::consent),
+        ),
+        Entry::new(
+            "GET",
+            "/referrals/{id}/letter",
+            Patient(O::ReadReferrals),
+            get(referrals::letter),
+        ),
+        Entry::new(
+            "POST",
+            "/patients/{id}/referrals",
+            Patient(O::Refer),
+            post(referrals::create),
+        ),
+        Entry::new(
+            "GET",
+            "/metrics",
+            Practice(O::ReadMetrics),
+            get(metrics::metrics),
         ),
         Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),
     ]

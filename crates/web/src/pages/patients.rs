@@ -81,6 +81,10 @@ struct ChartPage {
     open_row: Option<RowView>,
     assessments: Vec<Assessment>,
     alerts: Vec<AlertView>,
+    show_referrals: bool,
+    referrals: Vec<stepwise_store::model::ReferralRecord>,
+    can_refer: bool,
+    partners: Vec<(String, String)>,
     can: Allowed,
     /// The open episode: (id, program, status).
     open: Option<(String, &'static str, &'static str)>,
@@ -249,7 +253,34 @@ async fn chart_or_summary(
             }
         }
     }
+    let (mut referrals, mut partners) = (Vec::new(), Vec::new());
+    let referral_role = acting_role(&on.auth.user.roles, Operation::ReadReferrals, Some(rel));
+    if let Some(role) = referral_role {
+        referrals = match state
+            .store
+            .patient_referrals(&on.auth.ctx(Some(role)), on.id)
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => return super::error_page(e.into()),
+        };
+    }
+    let can_refer = acting_role(&on.auth.user.roles, Operation::Refer, Some(rel)).is_some();
+    if can_refer {
+        partners = match state.store.resources(on.ctx.practice).await {
+            Ok(all) => all
+                .into_iter()
+                .filter(|e| e.resource.is_active())
+                .filter_map(|e| Some((e.resource.id?.to_string(), e.resource.display_name())))
+                .collect(),
+            Err(e) => return super::error_page(e.into()),
+        };
+    }
     render(&ChartPage {
+        show_referrals: referral_role.is_some(),
+        referrals,
+        can_refer,
+        partners,
         chrome,
         print,
         age: stepwise_domain::patient::age_on(patient.details.birth_date, on.ctx.today),

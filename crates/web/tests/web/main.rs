@@ -10,6 +10,7 @@ mod harness;
 mod api_flow;
 mod auth;
 mod billing;
+mod community;
 mod forms;
 mod instruments;
 mod matrix;

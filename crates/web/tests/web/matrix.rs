@@ -12,6 +12,8 @@ use stepwise_domain::contact::ContactInput;
 use stepwise_domain::episode::{ConsentInput, Program, Transition};
 use stepwise_domain::ids::{PatientId, PracticeId, UserId};
 use stepwise_domain::patient::{Assignments, PatientInput};
+use stepwise_domain::referral::{ReferralTarget, Sensitivity};
+use stepwise_domain::resources::seed::LIFELINE_988;
 use stepwise_domain::role::Role;
 use stepwise_store::model::{Ctx, NewCaseReviewItem};
 use stepwise_store::{Store, StoreError};
@@ -110,7 +112,24 @@ async fn records(
     // The PHQ-9 above has item 9 "several days": its safety alert was raised with it.
     let alerts = store.patient_safety_alerts(&c, p.id).await.unwrap();
     assert_eq!(alerts.len(), 1);
+    let referral = store
+        .create_referral(
+            &Ctx {
+                user: Some(cm),
+                role: Some(Role::CareManager),
+                ..c.clone()
+            },
+            p.id,
+            &ReferralTarget::SpecialtyBehavioralHealth {
+                description: "Psychiatry".into(),
+            },
+            Sensitivity::General,
+            "Assessment",
+        )
+        .await
+        .unwrap();
     let mut ids = HashMap::from([
+        ("referrals", referral.id.to_string()),
         ("alerts", alerts[0].id.to_string()),
         ("patients", p.id.to_string()),
         ("episodes", e.id.to_string()),
@@ -151,6 +170,7 @@ fn kind(path: &str) -> Option<&'static str> {
         "assessments",
         "recommendations",
         "alerts",
+        "referrals",
         "users",
     ]
     .into_iter()
@@ -282,9 +302,17 @@ async fn every_route_every_role_every_relationship() {
             let mut cases: Vec<(&str, String, bool)> = Vec::new();
             if !patient_scoped {
                 // Instrument routes act on the EPDS.
+                // Directory routes act on the built-in 988 entry every practice has.
+                let id = if route.path.contains("/resources/{id}")
+                    || route.path.contains("/directory/{id}")
+                {
+                    LIFELINE_988.to_string()
+                } else {
+                    throwaway.id.to_string()
+                };
                 let path = route
                     .path
-                    .replace("{id}", &throwaway.id.to_string())
+                    .replace("{id}", &id)
                     .replace("{code}", "epds")
                     .replace("{month}", "2026-10")
                     .replace("{format}", "csv");

@@ -115,7 +115,12 @@ async fn an_alert_from_the_response_to_its_closure() {
     assert_eq!(tasks[0]["task"]["source_kind"], "safety_alert");
     assert_eq!(tasks[0]["task"]["source_id"], alert.as_str());
     assert_eq!(app.get(&app.ma, "/api/v1/tasks").await.json(), json!([]));
-    assert_eq!(app.get(&app.front_desk, "/api/v1/tasks").await.status, 404);
+    // Front desk has its own tasks (referral follow-ups), never a clinician's.
+    assert_eq!(
+        app.get(&app.front_desk, "/api/v1/tasks").await.json(),
+        json!([])
+    );
+    assert_eq!(app.get(&app.billing, "/api/v1/tasks").await.status, 404);
 
     // Only the care team closes it, never without If-Match, never without a valid action.
     let plan = json!({"action": "safety_plan_made"});

@@ -1,0 +1,398 @@
+//! What the metrics of success read (domain::metrics::MetricsInput), assembled from the
+//! registry in a handful of practice-wide queries, and the practice's baselines.
+//!
+//! The registry records no encounters and no diagnoses yet: a **visit** is a day with a
+//! depression screen (or PHQ-9) or a session with the care team, and the depression diagnosis is not
+//! known, so PHQ-9 utilisation (M2) has no denominator until diagnoses are recorded
+//! (docs/metrics.md says so). Care-manager FTE comes from the practice's settings; a care
+//! manager not listed there counts as full time.
+
+use crate::Store;
+use crate::audit::{self, AuditCategory};
+use crate::db::{One, args};
+use crate::error::Result;
+use crate::model::{Ctx, StoredBaseline};
+use crate::ops::{code, from_json, new_id, to_json};
+use std::collections::HashMap;
+use stepwise_domain::audit::AuditAction;
+use stepwise_domain::baseline::Baseline;
+use stepwise_domain::contact::ContactKind;
+use stepwise_domain::episode::Program;
+use stepwise_domain::ids::{BaselineId, PatientId, PracticeId, SiteId, UserId};
+use stepwise_domain::instruments::InstrumentId;
+use stepwise_domain::measurement::MeasuredScore;
+use stepwise_domain::metrics::{
+    CareManagerFte, EpisodeRecord, MetricsInput, PatientRecord, Screening,
+};
+use stepwise_domain::patient::Assignments;
+use stepwise_domain::referral::{Referral, ReferralEvent, ReferralState, ReferralTarget};
+use stepwise_domain::registry::ContactRecord;
+use stepwise_domain::resources::ResourceId;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+#[derive(sqlx::FromRow)]
+struct PatientRow {
+    id: Uuid,
+    site_id: Option<Uuid>,
+    treating_practitioner_id: Option<Uuid>,
+    care_manager_id: Option<Uuid>,
+    birth_date: Date,
+}
+
+#[derive(sqlx::FromRow)]
+struct EpisodeRow {
+    id: Uuid,
+    patient_id: Uuid,
+    program: String,
+    referred_on: Date,
+    enrolled_on: Option<Date>,
+    closed_on: Option<Date>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AssessmentRow {
+    patient_id: Uuid,
+    episode_id: Option<Uuid>,
+    instrument: String,
+    administered_on: Date,
+    total: Option<i64>,
+    positive: Option<bool>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ContactRow {
+    patient_id: Uuid,
+    episode_id: Uuid,
+    contact_on: Date,
+    kind: String,
+    minutes: i64,
+    exclusion: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReviewRow {
+    episode_id: Uuid,
+    review_on: Date,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReferralRow {
+    id: Uuid,
+    patient_id: Uuid,
+    target_kind: String,
+    resource_id: Option<Uuid>,
+    target_description: Option<String>,
+    sensitivity: String,
+    reason: String,
+    created_by: Uuid,
+    created_at: OffsetDateTime,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    referral_id: Uuid,
+    from_state: String,
+    to_state: String,
+    action: String,
+    user_id: Uuid,
+    at: OffsetDateTime,
+}
+
+#[derive(sqlx::FromRow)]
+struct BaselineRow {
+    id: Uuid,
+    doc: String,
+    created_by: Option<Uuid>,
+    created_at: OffsetDateTime,
+}
+
+impl Store {
+    /// Everything the metrics read for periods ending on or before `to` (records dated after
+    /// it are left out). Reading the whole registry is audited once, without a patient.
+    pub async fn metrics_input(&self, ctx: &Ctx, to: Date) -> Result<MetricsInput> {
+        let practice = ctx.practice;
+        let input = self.load_metrics_input(practice, to).await?;
+        self.audit(ctx.event(
+            AuditAction::MetricsRead,
+            AuditCategory::Clinical,
+            None,
+            format!("{} patients to {to}", input.patients.len()),
+        ))
+        .await?;
+        Ok(input)
+    }
+
+    async fn load_metrics_input(&self, practice: PracticeId, to: Date) -> Result<MetricsInput> {
+        let mut c = self.read().await?;
+        let mut c = c.conn();
+        let patients: Vec<PatientRow> = c
+            .fetch_all(
+                "SELECT id, site_id, treating_practitioner_id, care_manager_id, birth_date FROM patients \
+                 WHERE practice_id = $1 ORDER BY id",
+                args![practice],
+            )
+            .await?;
+        let episodes: Vec<EpisodeRow> = c
+            .fetch_all(
+                "SELECT id, patient_id, program, referred_on, enrolled_on, closed_on FROM episodes \
+                 WHERE practice_id = $1 AND referred_on <= $2 ORDER BY referred_on, id",
+                args![practice, to],
+            )
+            .await?;
+        // Only what the metrics read: depression screens and PHQ-9s
+        // (domain::metrics::is_depression_screen), and sessions (ContactKind::is_session); the
+        // conformance suite checks both lists against the domain.
+        let assessments: Vec<AssessmentRow> = c
+            .fetch_all(
+                "SELECT patient_id, episode_id, instrument, administered_on, total, positive FROM assessments \
+                 WHERE practice_id = $1 AND status = 'final' AND administered_on <= $2 \
+                 AND instrument IN ('phq2', 'phq9', 'phqa', 'epds') \
+                 ORDER BY administered_on, created_at, id",
+                args![practice, to],
+            )
+            .await?;
+        let contacts: Vec<ContactRow> = c
+            .fetch_all(
+                "SELECT patient_id, episode_id, contact_on, kind, minutes, exclusion FROM contacts \
+                 WHERE practice_id = $1 AND status = 'final' AND contact_on <= $2 \
+                 AND kind IN ('initial_assessment', 'follow_up', 'brief_intervention', 'relapse_prevention_planning') \
+                 ORDER BY contact_on, id",
+                args![practice, to],
+            )
+            .await?;
+        let reviews: Vec<ReviewRow> = c
+            .fetch_all(
+                "SELECT i.episode_id, cr.review_on FROM case_review_items i \
+                 JOIN case_reviews cr ON cr.id = i.case_review_id AND cr.practice_id = i.practice_id \
+                 WHERE i.practice_id = $1 AND cr.review_on <= $2",
+                args![practice, to],
+            )
+            .await?;
+        let referrals: Vec<ReferralRow> = c
+            .fetch_all(
+                "SELECT id, patient_id, target_kind, resource_id, target_description, sensitivity, reason, created_by, \
+                 created_at FROM referrals WHERE practice_id = $1 ORDER BY created_at, id",
+                args![practice],
+            )
+            .await?;
+        let events: Vec<EventRow> = c
+            .fetch_all(
+                "SELECT referral_id, from_state, to_state, action, user_id, at FROM referral_events \
+                 WHERE practice_id = $1 ORDER BY referral_id, seq",
+                args![practice],
+            )
+            .await?;
+        let care_managers: Vec<One<Uuid>> = c
+            .fetch_all(
+                "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id \
+                 WHERE u.practice_id = $1 AND r.role = 'care_manager' AND u.disabled = $2 ORDER BY u.id",
+                args![practice, false],
+            )
+            .await?;
+        let settings: One<String> = c
+            .fetch_one(
+                "SELECT settings FROM practices WHERE id = $1",
+                args![practice],
+            )
+            .await?;
+        let settings: crate::model::PracticeSettings = from_json(&settings.0)?;
+
+        let mut index: HashMap<Uuid, usize> = HashMap::with_capacity(patients.len());
+        let mut out: Vec<PatientRecord> = Vec::with_capacity(patients.len());
+        for p in patients {
+            index.insert(p.id, out.len());
+            let mut r = PatientRecord::new(PatientId::from_uuid(p.id));
+            r.assignments = Assignments {
+                site: p.site_id.map(SiteId::from_uuid),
+                treating_practitioner: p.treating_practitioner_id.map(UserId::from_uuid),
+                care_manager: p.care_manager_id.map(UserId::from_uuid),
+            };
+            r.birth_date = Some(p.birth_date);
+            out.push(r);
+        }
+        // Episodes of each patient, and where each episode sits.
+        let mut episode_at: HashMap<Uuid, (usize, usize)> = HashMap::with_capacity(episodes.len());
+        for e in episodes {
+            let Some(&pi) = index.get(&e.patient_id) else {
+                continue;
+            };
+            let rec = &mut out[pi];
+            episode_at.insert(e.id, (pi, rec.episodes.len()));
+            rec.episodes.push(EpisodeRecord {
+                program: code(Program::parse(&e.program))?,
+                referred_on: e.referred_on,
+                enrolled_on: e.enrolled_on.filter(|d| *d <= to),
+                closed_on: e.closed_on.filter(|d| *d <= to),
+                phq9: Vec::new(),
+                contacts: Vec::new(),
+                case_reviews: Vec::new(),
+            });
+        }
+        for a in assessments {
+            let Some(&pi) = index.get(&a.patient_id) else {
+                continue;
+            };
+            let instrument = code(InstrumentId::parse(&a.instrument))?;
+            let rec = &mut out[pi];
+            rec.visits.push(a.administered_on);
+            rec.screenings.push(Screening {
+                on: a.administered_on,
+                instrument,
+                positive: a.positive.unwrap_or(false),
+            });
+            if instrument == InstrumentId::Phq9 {
+                let score = MeasuredScore {
+                    on: a.administered_on,
+                    total: a.total.and_then(|t| u16::try_from(t).ok()),
+                    estimate: false,
+                };
+                match a.episode_id.and_then(|e| episode_at.get(&e)) {
+                    Some(&(_, ei)) => rec.episodes[ei].phq9.push(score),
+                    None => rec.phq9.push(score),
+                }
+            }
+        }
+        for k in contacts {
+            let Some(&(pi, ei)) = episode_at.get(&k.episode_id) else {
+                continue;
+            };
+            let kind = code(ContactKind::parse(&k.kind))?;
+            if kind.is_session() && index.contains_key(&k.patient_id) {
+                out[pi].visits.push(k.contact_on);
+            }
+            out[pi].episodes[ei].contacts.push(ContactRecord {
+                contact_on: k.contact_on,
+                kind,
+                minutes: u16::try_from(k.minutes).unwrap_or(0),
+                counts_toward_care_management: k.exclusion.is_none(),
+            });
+        }
+        for r in reviews {
+            if let Some(&(pi, ei)) = episode_at.get(&r.episode_id) {
+                out[pi].episodes[ei].case_reviews.push(r.review_on);
+            }
+        }
+        let mut events_of: HashMap<Uuid, Vec<ReferralEvent>> = HashMap::new();
+        for e in events {
+            events_of
+                .entry(e.referral_id)
+                .or_default()
+                .push(ReferralEvent {
+                    from: code(ReferralState::parse(&e.from_state))?,
+                    to: code(ReferralState::parse(&e.to_state))?,
+                    action: from_json(&e.action)?,
+                    by: UserId::from_uuid(e.user_id),
+                    at: e.at,
+                });
+        }
+        for r in referrals {
+            let Some(&pi) = index.get(&r.patient_id) else {
+                continue;
+            };
+            let target = match (r.target_kind.as_str(), r.resource_id) {
+                ("partner", Some(id)) => ReferralTarget::Partner {
+                    resource: ResourceId(id),
+                },
+                _ => ReferralTarget::SpecialtyBehavioralHealth {
+                    description: r.target_description.unwrap_or_default(),
+                },
+            };
+            out[pi].referrals.push(Referral {
+                patient: PatientId::from_uuid(r.patient_id),
+                target,
+                sensitivity: code(stepwise_domain::referral::Sensitivity::parse(
+                    &r.sensitivity,
+                ))?,
+                reason: r.reason,
+                created_by: UserId::from_uuid(r.created_by),
+                created_at: r.created_at,
+                events: events_of.remove(&r.id).unwrap_or_default(),
+            });
+        }
+        for p in &mut out {
+            p.visits.sort_unstable();
+            p.visits.dedup();
+        }
+        let care_managers = care_managers
+            .into_iter()
+            .map(|u| {
+                let id = UserId::from_uuid(u.0);
+                settings
+                    .care_manager_fte
+                    .iter()
+                    .find(|c| c.care_manager == id)
+                    .copied()
+                    .unwrap_or(CareManagerFte {
+                        care_manager: id,
+                        site: None,
+                        fte_percent: 100,
+                    })
+            })
+            .collect();
+        Ok(MetricsInput {
+            patients: out,
+            care_managers,
+        })
+    }
+
+    /// Record a baseline snapshot (from the registry or entered by hand).
+    pub async fn create_baseline(&self, ctx: &Ctx, baseline: &Baseline) -> Result<StoredBaseline> {
+        let id: BaselineId = new_id();
+        let mut tx = self.begin().await?;
+        tx.execute(
+            "INSERT INTO baselines (id, practice_id, taken_on, source, doc, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            args![
+                id,
+                ctx.practice,
+                baseline.taken_on,
+                baseline.source.code(),
+                to_json(baseline)?,
+                ctx.user,
+                ctx.now
+            ],
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            &ctx.event(
+                AuditAction::BaselineCreate,
+                AuditCategory::Administration,
+                None,
+                format!("{id} {}", baseline.source.code()),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(StoredBaseline {
+            id,
+            baseline: baseline.clone(),
+            created_by: ctx.user,
+            created_at: ctx.now,
+        })
+    }
+
+    /// The practice's baselines, latest first.
+    pub async fn baselines(&self, practice: PracticeId) -> Result<Vec<StoredBaseline>> {
+        let mut c = self.read().await?;
+        let rows: Vec<BaselineRow> = c
+            .conn()
+            .fetch_all(
+                "SELECT id, doc, created_by, created_at FROM baselines WHERE practice_id = $1 \
+                 ORDER BY taken_on DESC, created_at DESC, id DESC",
+                args![practice],
+            )
+            .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(StoredBaseline {
+                    id: BaselineId::from_uuid(r.id),
+                    baseline: from_json(&r.doc)?,
+                    created_by: r.created_by.map(UserId::from_uuid),
+                    created_at: r.created_at,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,182 @@
+//! What the metrics read, from the registry, with known answers; baselines kept as recorded.
+
+use crate::conformance;
+use crate::episodes::enrolled_patient;
+use crate::harness::{ctx, practice};
+use crate::records::phq9;
+use stepwise_domain::audit::AuditAction;
+use stepwise_domain::baseline::{Baseline, BaselineMeasure};
+use stepwise_domain::contact::ContactInput;
+use stepwise_domain::episode::Program;
+use stepwise_domain::metrics::{MetricCode, MetricsFilter, Period, compute};
+use stepwise_domain::referral::{ReferralAction, ReferralTarget, Sensitivity};
+use stepwise_domain::role::Role;
+use stepwise_store::Store;
+use time::macros::date;
+
+fn contact(on: &str, kind: &str) -> ContactInput {
+    ContactInput {
+        contact_on: on.into(),
+        staff_role: "care_manager".into(),
+        kind: kind.into(),
+        modality: "phone".into(),
+        minutes: 20,
+        exclusion: None,
+        note: None,
+    }
+}
+
+async fn metrics_read_the_registry(store: &Store) {
+    let p = practice(store, "North Clinic").await;
+    let other = practice(store, "South Clinic").await;
+    let cm = ctx(p.id, p.care_manager, Role::CareManager);
+    let (pt, ep) = enrolled_patient(store, &p, "M-1", Program::Cocm).await;
+    let _ = enrolled_patient(store, &other, "M-9", Program::Cocm).await;
+    let r = phq9("2026-09-03", [2, 2, 2, 2, 2, 2, 2, 1, 0])
+        .parse(cm.today)
+        .unwrap();
+    store
+        .add_assessment(&cm, pt, Some(ep.id), p.care_manager, &r)
+        .await
+        .unwrap();
+    for (on, kind) in [
+        ("2026-09-03", "initial_assessment"),
+        ("2026-09-10", "follow_up"),
+    ] {
+        let k = contact(on, kind)
+            .parse(&[Role::CareManager], cm.today)
+            .unwrap();
+        store
+            .add_contact(&cm, ep.id, p.care_manager, &k, None)
+            .await
+            .unwrap();
+    }
+    // A GAD-7 and an outreach attempt are not read: the metrics never use them.
+    let gad = stepwise_domain::assessment::AssessmentInput {
+        instrument: "gad7".into(),
+        administered_on: "2026-09-04".into(),
+        mode: "phone".into(),
+        answers: vec![Some(1); 7],
+        loinc_answers: None,
+    }
+    .parse(cm.today)
+    .unwrap();
+    store
+        .add_assessment(&cm, pt, Some(ep.id), p.care_manager, &gad)
+        .await
+        .unwrap();
+    let outreach = contact("2026-09-05", "outreach_attempt")
+        .parse(&[Role::CareManager], cm.today)
+        .unwrap();
+    store
+        .add_contact(&cm, ep.id, p.care_manager, &outreach, None)
+        .await
+        .unwrap();
+    // The lists in the store's SQL are the domain's.
+    let screens: Vec<&str> = stepwise_domain::instruments::InstrumentId::ALL
+        .iter()
+        .filter(|i| stepwise_domain::metrics::is_depression_screen(**i))
+        .map(|i| i.code())
+        .collect();
+    assert_eq!(screens, ["phq9", "phq2", "phqa", "epds"]);
+    let sessions: Vec<&str> = stepwise_domain::contact::ContactKind::ALL
+        .iter()
+        .filter(|k| k.is_session())
+        .map(|k| k.code())
+        .collect();
+    assert_eq!(
+        sessions,
+        [
+            "initial_assessment",
+            "follow_up",
+            "brief_intervention",
+            "relapse_prevention_planning"
+        ]
+    );
+    let referral = store
+        .create_referral(
+            &cm,
+            pt,
+            &ReferralTarget::SpecialtyBehavioralHealth {
+                description: "Psychotherapy".into(),
+            },
+            Sensitivity::General,
+            "Trauma-focused therapy",
+        )
+        .await
+        .unwrap();
+    store
+        .update_referral(&cm, referral.id, 1, ReferralAction::Send)
+        .await
+        .unwrap();
+
+    let input = store
+        .metrics_input(&cm, date!(2026 - 11 - 27))
+        .await
+        .unwrap();
+    assert_eq!(input.patients.len(), 1, "only this practice's patients");
+    let rec = &input.patients[0];
+    assert_eq!(rec.visits, [date!(2026 - 09 - 03), date!(2026 - 09 - 10)]);
+    assert_eq!(rec.episodes.len(), 1);
+    assert_eq!(rec.episodes[0].phq9[0].total, Some(15));
+    assert_eq!(rec.episodes[0].contacts.len(), 2);
+    assert_eq!(rec.referrals[0].events.len(), 1);
+    assert_eq!(
+        input.care_managers.len(),
+        2,
+        "both care managers, full time"
+    );
+    assert!(input.care_managers.iter().all(|c| c.fte_percent == 100));
+
+    let period = Period::new(date!(2026 - 10 - 01), date!(2026 - 11 - 27)).unwrap();
+    let all = MetricsFilter::default();
+    let m = |code| compute(code, &input, period, &all);
+    let early = m(MetricCode::EarlyFollowUp4Weeks);
+    assert_eq!((early.numerator, early.denominator), (1, 1));
+    let contacted = m(MetricCode::CaseloadContacted);
+    assert_eq!((contacted.numerator, contacted.denominator), (0, 1));
+    let closed = m(MetricCode::ReferralLoopClosed);
+    assert_eq!((closed.numerator, closed.denominator), (0, 1));
+    let fte = m(MetricCode::CaseloadPerFte);
+    assert_eq!((fte.numerator, fte.denominator), (1, 200));
+    // A period before anything happened: nobody eligible, never 0 %.
+    let empty = Period::new(date!(2026 - 01 - 01), date!(2026 - 01 - 31)).unwrap();
+    assert_eq!(
+        compute(MetricCode::Remission, &input, empty, &all).value,
+        None
+    );
+
+    // Records after `to` are left out.
+    let early_input = store
+        .metrics_input(&cm, date!(2026 - 09 - 05))
+        .await
+        .unwrap();
+    assert_eq!(early_input.patients[0].episodes[0].contacts.len(), 1);
+    let audited = store
+        .audit_events(p.id, 0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event.action == AuditAction::MetricsRead)
+        .count();
+    assert_eq!(audited, 2);
+
+    // A baseline from the registry, kept as recorded; latest first.
+    let admin = ctx(p.id, p.admin, Role::PracticeAdmin);
+    assert!(store.baselines(p.id).await.unwrap().is_empty());
+    let results: Vec<_> = [MetricCode::EarlyFollowUp4Weeks, MetricCode::Remission]
+        .into_iter()
+        .map(|c| compute(c, &input, period, &all))
+        .collect();
+    let b = Baseline::from_registry(date!(2026 - 11 - 27), period, &results);
+    let stored = store.create_baseline(&admin, &b).await.unwrap();
+    let listed = store.baselines(p.id).await.unwrap();
+    assert_eq!(listed, vec![stored]);
+    assert_eq!(
+        listed[0].baseline.measure(MetricCode::Remission),
+        Some(BaselineMeasure::NotMeasured)
+    );
+    assert!(store.baselines(other.id).await.unwrap().is_empty());
+}
+
+conformance!(metrics_read_the_registry);
