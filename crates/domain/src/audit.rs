@@ -59,6 +59,7 @@ code_enum! {
         TaskComplete = "task.complete",
         TaskRead = "task.read",
         InstrumentWordingLoad = "instrument_wording.load",
+        PlanSave = "plan.save",
     }
 }
 

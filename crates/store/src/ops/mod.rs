@@ -7,6 +7,7 @@ mod episodes;
 mod import;
 mod mfa;
 mod patients;
+mod plan;
 mod practice;
 mod registry;
 mod reviews;

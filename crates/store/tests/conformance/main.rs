@@ -16,6 +16,7 @@ mod coverage;
 mod episodes;
 mod import;
 mod patients;
+mod plan;
 mod records;
 mod registry;
 mod reviews;
