@@ -45,6 +45,10 @@ code_enum! {
         CloseSafetyAlert = "close_safety_alert",
         /// Open emergency (break-glass) access to a patient outside one's relationship.
         BreakGlass = "break_glass",
+        /// The practice's plan, its journey and next step (no patient data): every staff role.
+        ReadPlan = "read_plan",
+        /// Change the practice's plan: the practice administrator (or champion).
+        EditPlan = "edit_plan",
     }
 }
 
@@ -159,6 +163,10 @@ pub fn allowed(role: Role, op: Operation, relation: Option<Relation>) -> bool {
         // Any clinician may ask; whether their account is allowed it is the administrator's
         // per-user setting, checked by the store.
         BreakGlass => per_patient && role.is_clinical(),
+        // The plan belongs to the whole team (issue 7): everyone reads it, the administrator
+        // (the practice's champion) edits it.
+        ReadPlan => !per_patient,
+        EditPlan => !per_patient && role == PracticeAdmin,
     }
 }
 
@@ -311,6 +319,20 @@ mod tests {
             // Lists, never a single patient's record.
             assert!(!allowed(role, ReadOwnAlerts, Some(NONE)));
             assert!(!allowed(role, ReadOwnTasks, Some(NONE)));
+        }
+    }
+
+    #[test]
+    fn everyone_reads_the_plan_the_administrator_edits_it() {
+        for role in Role::ALL.iter().copied() {
+            assert!(allowed(role, ReadPlan, None), "{role}");
+            assert_eq!(
+                allowed(role, EditPlan, None),
+                role == PracticeAdmin,
+                "{role}"
+            );
+            assert!(!allowed(role, ReadPlan, Some(NONE)));
+            assert!(!allowed(role, EditPlan, Some(NONE)));
         }
     }
 

@@ -322,6 +322,8 @@ pub mod op {
         ReadOwnTasks,
         CloseSafetyAlert,
         BreakGlass,
+        ReadPlan,
+        EditPlan,
     );
 }
 

@@ -28,7 +28,10 @@ impl Access {
     pub fn touches_phi(self) -> bool {
         match self {
             Access::Public | Access::SignedIn | Access::SignInStep => false,
-            Access::Practice(op) => !matches!(op, Operation::Administer),
+            Access::Practice(op) => !matches!(
+                op,
+                Operation::Administer | Operation::ReadPlan | Operation::EditPlan
+            ),
             Access::Patient(_) => true,
         }
     }

@@ -5,6 +5,7 @@ pub(crate) mod admin;
 pub(crate) mod episodes;
 pub(crate) mod instruments;
 pub(crate) mod patients;
+pub(crate) mod plan;
 pub(crate) mod records;
 pub(crate) mod registry;
 pub(crate) mod safety;
@@ -375,6 +376,36 @@ pub fn entries() -> Vec<Entry> {
             "/api/v1/recommendations/{id}/completion",
             Patient(O::CompleteRecommendation),
             post(registry::complete),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/plan",
+            Practice(O::ReadPlan),
+            get(plan::read),
+        ),
+        Entry::new(
+            "PUT",
+            "/api/v1/plan",
+            Practice(O::EditPlan),
+            put(plan::save),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/plan/history",
+            Practice(O::ReadPlan),
+            get(plan::history),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/plan/next-step",
+            Practice(O::ReadPlan),
+            get(plan::next),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/plan/journey",
+            Practice(O::ReadPlan),
+            get(plan::journey_view),
         ),
     ]
 }

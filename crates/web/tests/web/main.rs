@@ -13,5 +13,6 @@ mod forms;
 mod instruments;
 mod matrix;
 mod pages;
+mod plan;
 mod routes;
 mod safety;
