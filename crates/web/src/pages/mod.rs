@@ -9,6 +9,7 @@ mod break_glass;
 mod forms;
 mod home;
 mod patients;
+mod plan;
 mod registry;
 mod review;
 mod screening;
@@ -47,6 +48,8 @@ impl Chrome {
         if has(Role::Psychiatrist) {
             nav.push(("/review", "Review mode"));
         }
+        // Every staff role reads the practice's plan.
+        nav.push(("/plan", "Our plan"));
         if has(Role::PracticeAdmin) {
             nav.push(("/admin/users", "Staff accounts"));
         }
@@ -296,6 +299,7 @@ pub fn entries() -> Vec<Entry> {
             Practice(O::Administer),
             post(admin::disable),
         ),
+        Entry::new("GET", "/plan", Practice(O::ReadPlan), get(plan::plan)),
         Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),
     ]
 }

@@ -245,3 +245,76 @@ async fn the_next_step_follows_the_plan_as_it_fills_in() {
         "{later}"
     );
 }
+
+#[tokio::test]
+async fn the_plan_page_shows_the_journey_the_next_step_gaps_and_goals() {
+    let app = app().await;
+    // Linked for every role, and readable by every role.
+    for user in [
+        &app.admin,
+        &app.practitioner,
+        &app.care_manager,
+        &app.psychiatrist,
+        &app.ma,
+        &app.front_desk,
+        &app.billing,
+    ] {
+        let home = app.get(user, "/").await;
+        assert_eq!(home.status, 200, "{}", user.email);
+        assert!(home.text().contains("href=\"/plan\""), "{}", user.email);
+        let page = app.get(user, "/plan").await;
+        assert_eq!(page.status, 200, "{}", user.email);
+    }
+    let page = app.get(&app.billing, "/plan").await.text();
+    assert!(page.contains("Your next step"), "{page}");
+    assert!(page.contains("No baseline yet: take it now, it takes 10 minutes."));
+    assert!(page.contains("Assess readiness"));
+    assert!(page.contains("Not started"));
+    assert!(page.contains("No goals set yet."));
+    assert!(page.contains("No readiness assessment yet"));
+    // Printable: the stylesheet hides the navigation in print; no inline style or script.
+    assert!(!page.contains("<style") && !page.contains("<script"));
+    assert!(!page.contains(" style="));
+    let css = app.get(&app.billing, "/assets/app.css").await.text();
+    assert!(css.contains("@media print { .top,"), "{css}");
+
+    // A plan with a model, a team with a gap and a goal.
+    let mut plan = PracticePlan::default();
+    plan.readiness.push(baseline());
+    plan.choose_model(CareModel::Cocm, NOW.date());
+    let mut lead = champion();
+    lead.name = "<b>Dana</b>".into();
+    plan.team.push(lead);
+    plan.goals.push(stepwise_domain::planner::Goal {
+        metric: "custom_screened".into(),
+        description: "Screen every adult at the annual visit".into(),
+        baseline: Some(10.0),
+        target: 60.0,
+        current: Some(35.0),
+        set_on: NOW.date(),
+        due_on: NOW.date() + time::Duration::days(90),
+    });
+    let r = put(&app, "0", &serde_json::to_value(&plan).unwrap()).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let page = app.get(&app.front_desk, "/plan").await.text();
+    assert!(page.contains("plan version 1"), "{page}");
+    assert!(page.contains("Collaborative Care"), "{page}");
+    // CoCM without a care manager or a psychiatric consultant: blocking gaps.
+    assert!(page.contains("Blocking:"), "{page}");
+    assert!(page.contains("Screen every adult at the annual visit"));
+    assert!(page.contains("50 %"), "{page}");
+    assert!(page.contains("In progress"));
+    assert!(
+        page.contains("&#60;b&#62;Dana") || page.contains("&lt;b&gt;Dana"),
+        "the name is shown, escaped"
+    );
+    assert!(!page.contains("<b>Dana</b>"));
+    // The next step shown is the API's.
+    let next = app
+        .get(&app.front_desk, "/api/v1/plan/next-step")
+        .await
+        .json();
+    let message = next["message"].as_str().unwrap();
+    let first_words: String = message.chars().take(20).collect();
+    assert!(page.contains(&first_words), "{message}");
+}
