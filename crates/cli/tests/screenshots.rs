@@ -1,4 +1,4 @@
-//! Screenshots of each role's home page and of a patient's chart, taken from the running demo
+//! Screenshots of each role's home page, of a patient's chart and of the practice's plan, taken from the running demo
 //! with headless Chromium and written to `docs/screenshots/` (the user guides show them).
 //!
 //! Each page is fetched signed in (the demo practice relaxes the second factor for its demo
@@ -260,4 +260,14 @@ fn every_role_home_page_and_the_chart() {
         work.path(),
     );
     assert!(screening.contains("Score and save"));
+    // The practice's plan: journey, next step, gaps and goals (every role reads it).
+    let plan = shoot(
+        &chromium,
+        port,
+        &sign_in(port, "admin.whitfield@demo.stepwise.test"),
+        "/plan",
+        &docs.join("plan.png"),
+        work.path(),
+    );
+    assert!(plan.contains("Your next step") && plan.contains("The journey"));
 }
