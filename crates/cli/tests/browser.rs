@@ -1,7 +1,7 @@
 //! The pages in a real browser (headless Chromium) against the running demo: screenshots of each
-//! role's home page, the chart, review mode and screening entry, written to `docs/screenshots/`
-//! (the user guides show them); and script payloads stored in free-text fields that must never
-//! run in any page that shows them.
+//! role's home page, the chart, review mode, screening entry and the practice's plan, written to
+//! `docs/screenshots/` (the user guides show them); and script payloads stored in free-text
+//! fields that must never run in any page that shows them.
 //!
 //! Each page is fetched signed in (the demo practice relaxes the second factor for its demo
 //! users), saved with its stylesheet addressed on the running server, and rendered by Chromium
@@ -293,6 +293,16 @@ fn every_role_home_page_and_the_chart() {
         work.path(),
     );
     assert!(screening.contains("Score and save"));
+    // The practice's plan: journey, next step, gaps and goals (every role reads it).
+    let plan = shoot(
+        &chromium,
+        port,
+        &sign_in(port, "admin.whitfield@demo.stepwise.test"),
+        "/plan",
+        &docs.join("plan.png"),
+        work.path(),
+    );
+    assert!(plan.contains("Your next step") && plan.contains("The journey"));
 }
 
 /// Payloads that change the page if a browser ever runs them: each marks the document.

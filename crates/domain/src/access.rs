@@ -65,6 +65,10 @@ code_enum! {
         ReadMetrics = "read_metrics",
         /// Take or enter the baseline.
         ManageBaseline = "manage_baseline",
+        /// The practice's plan, its journey and next step (no patient data): every staff role.
+        ReadPlan = "read_plan",
+        /// Change the practice's plan: the practice administrator (or champion).
+        EditPlan = "edit_plan",
     }
 }
 
@@ -231,6 +235,10 @@ pub fn allowed(role: Role, op: Operation, relation: Option<Relation>) -> bool {
                 )
         }
         ManageBaseline => !per_patient && role == PracticeAdmin,
+        // The plan belongs to the whole team (issue 7): everyone reads it, the administrator
+        // (the practice's champion) edits it.
+        ReadPlan => !per_patient,
+        EditPlan => !per_patient && role == PracticeAdmin,
     }
 }
 
@@ -400,6 +408,20 @@ mod tests {
                 "{role}"
             );
             assert!(!allowed(role, CloseBillingMonth, Some(NONE)));
+        }
+    }
+
+    #[test]
+    fn everyone_reads_the_plan_the_administrator_edits_it() {
+        for role in Role::ALL.iter().copied() {
+            assert!(allowed(role, ReadPlan, None), "{role}");
+            assert_eq!(
+                allowed(role, EditPlan, None),
+                role == PracticeAdmin,
+                "{role}"
+            );
+            assert!(!allowed(role, ReadPlan, Some(NONE)));
+            assert!(!allowed(role, EditPlan, Some(NONE)));
         }
     }
 

@@ -77,6 +77,7 @@ code_enum! {
         ReferralRead = "referral.read",
         MetricsRead = "metrics.read",
         BaselineCreate = "baseline.create",
+        PlanSave = "plan.save",
     }
 }
 

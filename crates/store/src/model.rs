@@ -691,3 +691,25 @@ pub struct StoredBaseline {
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
+
+/// The practice's plan as last saved (`version` 0 and an empty plan before the first save).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoredPlan {
+    pub plan: stepwise_domain::planner::PracticePlan,
+    /// 0 before the first save; each save adds one and keeps the previous versions.
+    pub version: i64,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub saved_at: Option<OffsetDateTime>,
+    pub saved_by: Option<UserId>,
+}
+
+/// One saved version of the plan, without its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlanVersion {
+    pub version: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub saved_at: OffsetDateTime,
+    pub saved_by: Option<UserId>,
+}

@@ -331,6 +331,8 @@ pub mod op {
         UpdateReferral,
         ReadMetrics,
         ManageBaseline,
+        ReadPlan,
+        EditPlan,
     );
 }
 

@@ -30,7 +30,11 @@ impl Access {
             Access::Public | Access::SignedIn | Access::SignInStep => false,
             Access::Practice(op) => !matches!(
                 op,
-                Operation::Administer | Operation::ReadDirectory | Operation::ManageDirectory
+                Operation::Administer
+                    | Operation::ReadDirectory
+                    | Operation::ManageDirectory
+                    | Operation::ReadPlan
+                    | Operation::EditPlan
             ),
             Access::Patient(_) => true,
         }

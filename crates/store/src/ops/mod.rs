@@ -9,6 +9,7 @@ mod import;
 mod metrics;
 mod mfa;
 mod patients;
+mod plan;
 mod practice;
 mod referrals;
 mod registry;

@@ -19,6 +19,7 @@ mod episodes;
 mod import;
 mod metrics;
 mod patients;
+mod plan;
 mod records;
 mod registry;
 mod reviews;

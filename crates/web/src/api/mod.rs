@@ -8,6 +8,7 @@ pub(crate) mod episodes;
 pub(crate) mod instruments;
 pub mod metrics;
 pub(crate) mod patients;
+pub(crate) mod plan;
 pub(crate) mod records;
 pub(crate) mod referrals;
 pub(crate) mod registry;
@@ -541,6 +542,36 @@ pub fn entries() -> Vec<Entry> {
             "/api/v1/baselines/manual",
             Practice(O::ManageBaseline),
             post(metrics::manual),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/plan",
+            Practice(O::ReadPlan),
+            get(plan::read),
+        ),
+        Entry::new(
+            "PUT",
+            "/api/v1/plan",
+            Practice(O::EditPlan),
+            put(plan::save),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/plan/history",
+            Practice(O::ReadPlan),
+            get(plan::history),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/plan/next-step",
+            Practice(O::ReadPlan),
+            get(plan::next),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/plan/journey",
+            Practice(O::ReadPlan),
+            get(plan::journey_view),
         ),
     ]
 }

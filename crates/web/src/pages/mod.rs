@@ -12,6 +12,7 @@ mod forms;
 mod home;
 mod metrics;
 mod patients;
+mod plan;
 mod referrals;
 mod registry;
 mod review;
@@ -54,6 +55,8 @@ impl Chrome {
         if has(Role::Billing) {
             nav.push(("/billing", "Month close"));
         }
+        // Every staff role reads the practice's plan.
+        nav.push(("/plan", "Our plan"));
         if has(Role::PracticeAdmin) {
             nav.push(("/admin/users", "Staff accounts"));
             nav.push(("/settings/billing", "Billing settings"));
@@ -431,6 +434,7 @@ pub fn entries() -> Vec<Entry> {
             Practice(O::ReadMetrics),
             get(metrics::metrics),
         ),
+        Entry::new("GET", "/plan", Practice(O::ReadPlan), get(plan::plan)),
         Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),
     ]
 }

@@ -15,5 +15,6 @@ mod forms;
 mod instruments;
 mod matrix;
 mod pages;
+mod plan;
 mod routes;
 mod safety;
