@@ -4,7 +4,7 @@
 //! back to the chart (303); refused, the form again (422) with each error beside its field and
 //! everything as typed.
 
-use super::forms::{FormErrors, refused, see_other};
+use super::forms::{Fields, FormErrors, get, refused, see_other};
 use super::{Chrome, render};
 use crate::access::{EpisodeKey, OnPatient, OnRecord, SafetyAlertKey, op};
 use crate::error::ApiError;
@@ -89,16 +89,6 @@ struct Spec {
     fields: Vec<FieldView>,
     submit: &'static str,
     timer: bool,
-}
-
-type Fields = Vec<(String, String)>;
-
-fn get(fields: &Fields, k: &str) -> String {
-    fields
-        .iter()
-        .find(|(n, _)| n == k)
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_default()
 }
 
 fn checked(fields: &Fields, k: &str) -> bool {

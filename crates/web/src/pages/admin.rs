@@ -2,7 +2,7 @@
 //! changing roles and disabling an account. Changes need a sign-in within the last 15 minutes
 //! (`Fresh`): a stale session is sent to the re-authentication form first.
 
-use super::forms::{FormErrors, refused, see_other};
+use super::forms::{Fields, FormErrors, get, refused, see_other};
 use super::{Chrome, render};
 use crate::access::{Can, Fresh, op};
 use crate::api::admin::checked_hash;
@@ -15,16 +15,6 @@ use axum::response::Response;
 use stepwise_domain::ids::UserId;
 use stepwise_domain::role::Role;
 use stepwise_store::model::{NewUser, User};
-
-type Fields = Vec<(String, String)>;
-
-fn get(fields: &Fields, k: &str) -> String {
-    fields
-        .iter()
-        .find(|(n, _)| n == k)
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_default()
-}
 
 /// The roles ticked in a form (`role` fields, repeated).
 fn roles_of(fields: &Fields) -> Result<Vec<Role>, ApiError> {

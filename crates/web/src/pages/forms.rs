@@ -6,6 +6,18 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 
+/// A submitted form's fields in order (repeated names, e.g. ticked roles, kept).
+pub type Fields = Vec<(String, String)>;
+
+/// The value of field `k`, trimmed; empty when it was not sent (as an unticked checkbox).
+pub fn get(fields: &Fields, k: &str) -> String {
+    fields
+        .iter()
+        .find(|(n, _)| n == k)
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
 /// The errors of one submission: by field, and those that belong to no field.
 #[derive(Debug, Default)]
 pub struct FormErrors {

@@ -3,7 +3,7 @@
 //! and a form that records the review of that patient with new recommendations. And the
 //! treating practitioner's decision on a recommendation.
 
-use super::forms::{FormErrors, refused, see_other};
+use super::forms::{Fields, FormErrors, get, refused, see_other};
 use super::registry::{RowView, row_view};
 use super::trajectory::{ChartView, episode_charts};
 use super::{Chrome, render};
@@ -49,16 +49,6 @@ struct ReviewPage {
     errors: FormErrors,
     summary: Vec<String>,
     today: String,
-}
-
-type Fields = Vec<(String, String)>;
-
-fn get(fields: &Fields, k: &str) -> String {
-    fields
-        .iter()
-        .find(|(n, _)| n == k)
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_default()
 }
 
 async fn review_page(
