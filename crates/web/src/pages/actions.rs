@@ -139,6 +139,16 @@ fn page(
     }
 }
 
+/// The form as first shown: the spec's defaults, no errors.
+fn blank(
+    state: &AppState,
+    auth: &crate::access::Authenticated,
+    patient: stepwise_domain::ids::PatientId,
+    spec: Spec,
+) -> Response {
+    page(state, auth, patient, spec, None, &FormErrors::default())
+}
+
 /// Answer a refused submission with the form, or an error page when it is not the user's to fix.
 fn refuse(
     state: &AppState,
@@ -235,14 +245,7 @@ pub async fn close_alert_form(
     if alert.status == AlertStatus::Closed {
         return see_other(&format!("/patients/{}", on.patient));
     }
-    page(
-        &state,
-        &on.auth,
-        on.patient,
-        closure_spec(&alert),
-        None,
-        &FormErrors::default(),
-    )
+    blank(&state, &on.auth, on.patient, closure_spec(&alert))
 }
 
 pub async fn close_alert(
@@ -340,14 +343,7 @@ pub async fn contact_form(
     on: OnRecord<EpisodeKey, op::RecordContact>,
 ) -> Response {
     let spec = contact_spec(&on);
-    page(
-        &state,
-        &on.auth,
-        on.patient,
-        spec,
-        None,
-        &FormErrors::default(),
-    )
+    blank(&state, &on.auth, on.patient, spec)
 }
 
 pub async fn contact(
@@ -455,14 +451,7 @@ pub async fn refer_form(
         Ok(l) => l,
         Err(e) => return super::error_page(e),
     };
-    page(
-        &state,
-        &on.auth,
-        on.id,
-        refer_spec(&on, list),
-        None,
-        &FormErrors::default(),
-    )
+    blank(&state, &on.auth, on.id, refer_spec(&on, list))
 }
 
 pub async fn refer(
@@ -561,14 +550,7 @@ pub async fn consent_form(
         Ok(d) => d.episode.program,
         Err(e) => return super::error_page(e.into()),
     };
-    page(
-        &state,
-        &on.auth,
-        on.patient,
-        consent_spec(&on, program),
-        None,
-        &FormErrors::default(),
-    )
+    blank(&state, &on.auth, on.patient, consent_spec(&on, program))
 }
 
 pub async fn consent(
@@ -661,13 +643,11 @@ pub async fn status_form(
         Ok(d) => d.episode,
         Err(e) => return super::error_page(e.into()),
     };
-    page(
+    blank(
         &state,
         &on.auth,
         on.patient,
         status_spec(&on, ep.status, ep.version),
-        None,
-        &FormErrors::default(),
     )
 }
 

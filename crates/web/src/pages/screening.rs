@@ -215,15 +215,9 @@ pub async fn form(
 pub async fn submit(
     State(state): State<AppState>,
     on: OnPatient<op::RecordAssessment>,
-    Form(fields): Form<Vec<(String, String)>>,
+    Form(fields): Form<super::forms::Fields>,
 ) -> Response {
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| super::forms::get(&fields, k);
     let id = parse_instrument(Some(&get("instrument")));
     let demo = state.config.demo.is_some();
     let patient = match state.store.patient(&on.ctx, on.id).await {
