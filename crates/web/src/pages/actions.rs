@@ -391,11 +391,16 @@ pub async fn contact(
 // ---------------------------------------------------------------------------------------------
 // Referring to a program (a new episode).
 
-fn refer_spec(on: &OnPatient<op::ManageEpisode>, practitioners: Vec<(String, String)>) -> Spec {
+/// `practitioners`: the choices, and the patient's treating practitioner if there is one.
+fn refer_spec(
+    on: &OnPatient<op::ManageEpisode>,
+    (practitioners, treating): (Vec<(String, String)>, Option<String>),
+) -> Spec {
+    // The practitioner referring is the one signed in, else the patient's own practitioner.
     let me = if on.role == Role::TreatingPractitioner {
         on.auth.user.id.to_string()
     } else {
-        String::new()
+        treating.unwrap_or_default()
     };
     Spec {
         title: "Refer to a program".into(),
@@ -429,7 +434,14 @@ fn refer_spec(on: &OnPatient<op::ManageEpisode>, practitioners: Vec<(String, Str
 async fn practitioners(
     state: &AppState,
     on: &OnPatient<op::ManageEpisode>,
-) -> Result<Vec<(String, String)>, ApiError> {
+) -> Result<(Vec<(String, String)>, Option<String>), ApiError> {
+    let treating = state
+        .store
+        .patient(&on.ctx, on.id)
+        .await?
+        .assignments
+        .treating_practitioner
+        .map(|u| u.to_string());
     let mut v = vec![(String::new(), "— choose —".to_owned())];
     v.extend(
         state
@@ -440,7 +452,7 @@ async fn practitioners(
             .filter(|u| !u.disabled && u.roles.contains(&Role::TreatingPractitioner))
             .map(|u| (u.id.to_string(), u.display_name)),
     );
-    Ok(v)
+    Ok((v, treating))
 }
 
 pub async fn refer_form(

@@ -178,6 +178,18 @@ async fn an_alert_is_closed_only_with_the_action_taken() {
 async fn refer_consent_enroll_and_log_contacts_from_the_chart() {
     let app = app().await;
     let pid = patient(&app).await;
+    // The care manager's referral form proposes the patient's own practitioner as referrer.
+    let form = app
+        .get(&app.care_manager, &format!("/patients/{pid}/refer"))
+        .await;
+    assert_eq!(form.status, 200);
+    assert!(
+        form.text().contains(&format!(
+            "<option value=\"{}\" selected>",
+            app.practitioner.id
+        )),
+        "the patient's practitioner is not proposed"
+    );
     // Refer.
     let r = post_form(
         &app,
