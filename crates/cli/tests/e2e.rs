@@ -7,8 +7,9 @@
 //! the safety alert at once; the alert is on the care manager's and the practitioner's home
 //! pages; the care manager logs a contact whose minutes the timer fills in; the psychiatrist
 //! records a recommendation in review mode and the practitioner accepts it. After every page:
-//! no console error, and nothing requested outside the app (host names other than 127.0.0.1
-//! do not even resolve in this browser).
+//! no console error, nothing requested outside the app (host names other than 127.0.0.1 do not
+//! even resolve in this browser), every form control labelled and one main heading. Then the
+//! daily pages again on a tablet held upright: none scrolls sideways.
 //!
 //! Runs when Chromium and ChromeDriver are installed (`/usr/bin/chromium`,
 //! `/usr/bin/chromedriver`, or `STEPWISE_CHROMIUM` / `STEPWISE_CHROMEDRIVER`); with
@@ -131,7 +132,28 @@ impl Browser {
             url.as_str().starts_with(&self.origin),
             "the browser left the app for {url}"
         );
+        // Every control a person fills in has a label a screen reader announces, and the page
+        // has one main heading.
+        let unlabelled = self.client.execute(UNLABELLED, vec![]).await.unwrap();
+        assert_eq!(unlabelled, json!([]), "controls without a label on {url}");
         self.checked += 1;
+    }
+
+    /// The page fits the width of a tablet held upright: nothing scrolls sideways.
+    async fn fits_tablet(&self) {
+        let url = self.client.current_url().await.unwrap();
+        let overflow = self
+            .client
+            .execute(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(
+            overflow.as_i64().unwrap() <= 0,
+            "{url} scrolls sideways by {overflow} px on a tablet"
+        );
     }
 
     async fn goto(&mut self, path: &str) {
@@ -234,6 +256,22 @@ impl Browser {
         assert!(heading.contains("Testa"), "the chart shows “{heading}”");
     }
 }
+
+/// The ids (or tag names) of visible form controls with no accessible name: no `<label for>`,
+/// no wrapping label, no `aria-label` or `aria-labelledby`; plus a note if the page does not
+/// have exactly one `<h1>`.
+const UNLABELLED: &str = r#"
+var bad = [];
+document.querySelectorAll('input, select, textarea').forEach(function (el) {
+  if (el.type === 'hidden' || el.type === 'submit' || el.type === 'button') { return; }
+  var named = (el.labels && el.labels.length > 0) || el.getAttribute('aria-label') ||
+    el.getAttribute('aria-labelledby');
+  if (!named) { bad.push(el.id || el.name || el.tagName); }
+});
+var h1 = document.querySelectorAll('h1').length;
+if (h1 !== 1) { bad.push(h1 + ' h1 elements'); }
+return bad;
+"#;
 
 /// ChromeDriver on a free port, once it answers.
 fn start_chromedriver(driver: &PathBuf) -> (Server, u16) {
@@ -506,6 +544,30 @@ async fn a_day_of_the_care_team_in_the_browser() {
     assert!(row.contains("ccepted"), "not accepted: {row}");
     b.sign_out().await;
 
-    assert!(b.checked >= 40, "only {} pages were checked", b.checked);
+    // On a tablet held upright (768 × 1024): every role's home page, the chart, screening
+    // entry, contact logging and review mode fit the width.
+    b.client.set_window_size(768, 1024).await.unwrap();
+    for (_, email, _) in HOMES {
+        b.sign_in(email).await;
+        b.fits_tablet().await;
+        if email == CM {
+            b.open_chart(MRN, NAME).await;
+            b.fits_tablet().await;
+            b.click_link("Log a contact").await;
+            b.fits_tablet().await;
+        }
+        if email == MA {
+            b.open_chart(MRN, NAME).await;
+            b.click_link("Enter a screening").await;
+            b.fits_tablet().await;
+        }
+        if email == PSYCHIATRIST {
+            b.goto("/review").await;
+            b.fits_tablet().await;
+        }
+        b.sign_out().await;
+    }
+
+    assert!(b.checked >= 60, "only {} pages were checked", b.checked);
     b.client.close().await.unwrap();
 }
