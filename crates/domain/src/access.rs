@@ -48,6 +48,9 @@ code_enum! {
         /// Review a billing month (every patient's lines, holds and explanations), lock it,
         /// adjust a locked month and export its claims.
         CloseBillingMonth = "close_billing_month",
+        /// A patient's billing facts (initiating visits, episodes' diagnoses, APCM months, how
+        /// the practitioner bills): read them and record or remove APCM months.
+        ManageBillingFacts = "manage_billing_facts",
         /// A month's expected revenue, in total and per practitioner (no patient data).
         ReadRevenue = "read_revenue",
         /// The community resource directory and its call list (no patient data).
@@ -187,6 +190,17 @@ pub fn allowed(role: Role, op: Operation, relation: Option<Relation>) -> bool {
         // Claims need identity, codes and diagnoses, never narrative: the billing role only
         // (the administrator manages accounts and settings, not patients).
         CloseBillingMonth => !per_patient && role == Billing,
+        // The biller records the APCM months billed; the care team, who record the visits and
+        // diagnoses, see them too. Codes and dates only, no narrative.
+        ManageBillingFacts => {
+            per_patient
+                && match role {
+                    Billing => true,
+                    TreatingPractitioner => rel.assigned_practitioner,
+                    CareManager => rel.assigned_care_manager,
+                    _ => false,
+                }
+        }
         ReadRevenue => !per_patient && matches!(role, Billing | PracticeAdmin),
         // The call list is for everyone who answers a patient's question (reference
         // bhi-planning.md §6.3); it holds no patient data.
@@ -500,5 +514,36 @@ mod tests {
             assert!(!allowed(role, BreakGlass, Some(NONE)), "{role:?}");
         }
         assert!(!allowed(CareManager, BreakGlass, None));
+    }
+
+    #[test]
+    fn billing_facts_for_the_biller_and_the_patients_care_team_only() {
+        let own = Relation {
+            assigned_practitioner: true,
+            assigned_care_manager: true,
+            in_cocm: true,
+            break_glass: false,
+        };
+        assert!(allowed(Billing, ManageBillingFacts, Some(NONE)));
+        assert!(allowed(TreatingPractitioner, ManageBillingFacts, Some(own)));
+        assert!(allowed(CareManager, ManageBillingFacts, Some(own)));
+        for role in [
+            TreatingPractitioner,
+            CareManager,
+            Psychiatrist,
+            MaNurse,
+            FrontDesk,
+        ] {
+            assert!(!allowed(role, ManageBillingFacts, Some(NONE)), "{role:?}");
+        }
+        assert!(!allowed(PracticeAdmin, ManageBillingFacts, Some(own)));
+        assert!(!allowed(Psychiatrist, ManageBillingFacts, Some(own)));
+        // Per patient only; break-glass does not open it.
+        assert!(!allowed(Billing, ManageBillingFacts, None));
+        let bg = Relation {
+            break_glass: true,
+            ..NONE
+        };
+        assert!(!allowed(CareManager, ManageBillingFacts, Some(bg)));
     }
 }

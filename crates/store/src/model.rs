@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use stepwise_domain::assessment::AdministrationMode;
+use stepwise_domain::billing::PractitionerKind;
 use stepwise_domain::care_plan::CarePlan;
 use stepwise_domain::contact::ContactDetails;
 use stepwise_domain::episode::{Consent, DischargeReason, EpisodeStatus, Program};
@@ -98,6 +99,9 @@ pub struct User {
     /// The administrator allows this user break-glass access.
     pub break_glass_allowed: bool,
     pub npi: Option<String>,
+    /// How a treating practitioner bills: a physician or NPP (CoCM, 99484), or a behavioral
+    /// health clinician (general BHI as G0323).
+    pub billing_kind: PractitionerKind,
     pub version: i64,
 }
 
@@ -712,4 +716,53 @@ pub struct PlanVersion {
     #[serde(with = "time::serde::rfc3339")]
     pub saved_at: OffsetDateTime,
     pub saved_by: Option<UserId>,
+}
+
+/// A qualifying visit that can initiate BHI, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InitiatingVisitRecord {
+    pub id: uuid::Uuid,
+    pub practitioner: UserId,
+    pub practitioner_name: String,
+    pub visit_on: Date,
+    pub kind: stepwise_domain::billing::close::InitiatingVisitKind,
+}
+
+/// A month in which a practitioner billed an APCM base code for the patient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApcmMonthRecord {
+    pub id: uuid::Uuid,
+    pub practitioner: UserId,
+    pub practitioner_name: String,
+    /// `YYYY-MM`
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub month: stepwise_domain::calendar::YearMonth,
+}
+
+/// An episode's program, status and diagnosis codes, as claims carry them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EpisodeDiagnoses {
+    pub episode: EpisodeId,
+    pub program: Program,
+    pub status: EpisodeStatus,
+    pub referred_on: Date,
+    pub diagnosis_codes: Vec<String>,
+}
+
+/// What a patient's claims depend on beyond the care itself: the initiating visits, the
+/// episodes' diagnoses, the APCM months, and how the treating practitioner bills. No clinical
+/// narrative: the billing role reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BillingFacts {
+    pub patient: PatientId,
+    pub treating_practitioner: Option<UserId>,
+    pub treating_practitioner_name: Option<String>,
+    pub billing_kind: Option<stepwise_domain::billing::PractitionerKind>,
+    pub initiating_visits: Vec<InitiatingVisitRecord>,
+    pub episodes: Vec<EpisodeDiagnoses>,
+    pub apcm_months: Vec<ApcmMonthRecord>,
 }

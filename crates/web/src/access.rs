@@ -323,6 +323,7 @@ pub mod op {
         CloseSafetyAlert,
         BreakGlass,
         CloseBillingMonth,
+        ManageBillingFacts,
         ReadRevenue,
         ReadDirectory,
         ManageDirectory,

@@ -9,8 +9,9 @@ use crate::audit::{self, AuditCategory};
 use crate::db::{Conn, One, Val, args};
 use crate::error::{Result, StoreError};
 use crate::model::{
-    BillingAdjustment, BillingSettingsRecord, ClaimLineView, Ctx, HoldView, MonthLock,
-    MonthRevenue, MonthReview, PatientMonth, PractitionerRevenue,
+    ApcmMonthRecord, BillingAdjustment, BillingFacts, BillingSettingsRecord, ClaimLineView, Ctx,
+    EpisodeDiagnoses, HoldView, InitiatingVisitRecord, MonthLock, MonthRevenue, MonthReview,
+    PatientMonth, PractitionerRevenue,
 };
 use crate::ops::import::{BulkInsert, Rows};
 use crate::ops::{code, from_json, new_id, to_json};
@@ -24,7 +25,7 @@ use stepwise_domain::billing::{
 };
 use stepwise_domain::calendar::YearMonth;
 use stepwise_domain::contact::{Minutes, MinutesExclusion};
-use stepwise_domain::episode::Program;
+use stepwise_domain::episode::{EpisodeStatus, Program};
 use stepwise_domain::ids::{EpisodeId, PatientId, UserId};
 use stepwise_domain::patient::PayerKind;
 use stepwise_domain::role::Role;
@@ -92,6 +93,14 @@ struct PatientRow {
     treating_practitioner_id: Option<Uuid>,
     practitioner_name: Option<String>,
     npi: Option<String>,
+    billing_kind: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ApcmRow {
+    patient_id: Uuid,
+    practitioner_id: Uuid,
+    month: String,
 }
 
 /// The patients with any recorded activity in the month: the only ones with anything to bill.
@@ -115,7 +124,7 @@ async fn evaluate_month(
         .fetch_all(
             concat!(
                 "SELECT p.id, p.mrn, p.given_name, p.family_name, p.payer_kind, p.treating_practitioner_id, \
-                 u.display_name AS practitioner_name, u.npi \
+                 u.display_name AS practitioner_name, u.npi, u.billing_kind \
                  FROM patients p LEFT JOIN users u ON u.id = p.treating_practitioner_id \
                  WHERE p.practice_id = $1 AND p.id IN (",
                 active_patients!(),
@@ -163,14 +172,37 @@ async fn evaluate_month(
         )
         .await?;
 
+    let apcm: Vec<ApcmRow> = c
+        .fetch_all(
+            "SELECT patient_id, practitioner_id, month FROM apcm_months \
+             WHERE practice_id = $1 AND removed_at IS NULL AND month <= $2",
+            args![ctx.practice, month.to_string()],
+        )
+        .await?;
+
     let mut parts: HashMap<Uuid, HistoryParts> = HashMap::with_capacity(patients.len());
     let practitioner: HashMap<Uuid, Option<Uuid>> = patients
         .iter()
         .map(|p| (p.id, p.treating_practitioner_id))
         .collect();
-    let blank = || HistoryParts {
+    // The billing practitioner is the patient's treating practitioner, billing as a physician
+    // or NPP unless their account says behavioral health clinician (reference §1, §2.4).
+    let kind: HashMap<Uuid, PractitionerKind> = patients
+        .iter()
+        .map(|p| {
+            let k = match p.billing_kind.as_deref() {
+                Some(k) => code(PractitionerKind::parse(k))?,
+                None => PractitionerKind::TreatingPractitioner,
+            };
+            Ok((p.id, k))
+        })
+        .collect::<Result<_>>()?;
+    let blank = |patient: &Uuid| HistoryParts {
         setting: settings.setting,
-        billing_practitioner: PractitionerKind::TreatingPractitioner,
+        billing_practitioner: kind
+            .get(patient)
+            .copied()
+            .unwrap_or(PractitionerKind::TreatingPractitioner),
         ..HistoryParts::default()
     };
     let program_of: HashMap<Uuid, Program> = programs
@@ -197,7 +229,7 @@ async fn evaluate_month(
         };
         parts
             .entry(a.patient_id)
-            .or_insert_with(blank)
+            .or_insert_with(|| blank(&a.patient_id))
             .activities
             .push(Activity {
                 date: a.contact_on,
@@ -222,6 +254,18 @@ async fn evaluate_month(
             && let Some(p) = parts.get_mut(&v.patient_id)
         {
             p.initiating_visits.push(v.visit_on);
+        }
+    }
+    // APCM add-ons need the APCM base billed by the same practitioner (reference §1, §4).
+    for m in apcm {
+        if practitioner.get(&m.patient_id) == Some(&Some(m.practitioner_id))
+            && let Some(p) = parts.get_mut(&m.patient_id)
+        {
+            p.apcm_months.push(
+                m.month
+                    .parse()
+                    .map_err(|_| StoreError::corrupt(format!("APCM month {}", m.month)))?,
+            );
         }
     }
     let mut dx: HashMap<(Uuid, Program), Vec<String>> = HashMap::new();
@@ -701,6 +745,252 @@ impl Store {
         Ok(id)
     }
 
+    /// A patient's billing facts: initiating visits, episodes' diagnoses, APCM months (those
+    /// not removed) and how the treating practitioner bills. Audited, category billing.
+    pub async fn billing_facts(&self, ctx: &Ctx, patient: PatientId) -> Result<BillingFacts> {
+        #[derive(sqlx::FromRow)]
+        struct Who {
+            treating_practitioner_id: Option<Uuid>,
+            display_name: Option<String>,
+            billing_kind: Option<String>,
+        }
+        #[derive(sqlx::FromRow)]
+        struct Visit {
+            id: Uuid,
+            practitioner_id: Uuid,
+            display_name: String,
+            visit_on: Date,
+            kind: String,
+        }
+        #[derive(sqlx::FromRow)]
+        struct Ep {
+            id: Uuid,
+            program: String,
+            status: String,
+            referred_on: Date,
+            diagnosis_codes: Option<String>,
+        }
+        #[derive(sqlx::FromRow)]
+        struct Apcm {
+            id: Uuid,
+            practitioner_id: Uuid,
+            display_name: String,
+            month: String,
+        }
+        let mut tx = self.begin().await?;
+        let who: Option<Who> = tx
+            .fetch_optional(
+                "SELECT p.treating_practitioner_id, u.display_name, u.billing_kind FROM patients p \
+                 LEFT JOIN users u ON u.id = p.treating_practitioner_id \
+                 WHERE p.id = $1 AND p.practice_id = $2",
+                args![patient, ctx.practice],
+            )
+            .await?;
+        let Some(who) = who else {
+            return Err(StoreError::NotFound);
+        };
+        let visits: Vec<Visit> = tx
+            .conn()
+            .fetch_all(
+                "SELECT v.id, v.practitioner_id, u.display_name, v.visit_on, v.kind \
+                 FROM initiating_visits v JOIN users u ON u.id = v.practitioner_id \
+                 WHERE v.practice_id = $1 AND v.patient_id = $2 ORDER BY v.visit_on DESC, v.id",
+                args![ctx.practice, patient],
+            )
+            .await?;
+        let episodes: Vec<Ep> = tx
+            .conn()
+            .fetch_all(
+                "SELECT id, program, status, referred_on, diagnosis_codes FROM episodes \
+                 WHERE practice_id = $1 AND patient_id = $2 ORDER BY referred_on DESC, id",
+                args![ctx.practice, patient],
+            )
+            .await?;
+        let months: Vec<Apcm> = tx
+            .conn()
+            .fetch_all(
+                "SELECT a.id, a.practitioner_id, u.display_name, a.month \
+                 FROM apcm_months a JOIN users u ON u.id = a.practitioner_id \
+                 WHERE a.practice_id = $1 AND a.patient_id = $2 AND a.removed_at IS NULL \
+                 ORDER BY a.month DESC, a.id",
+                args![ctx.practice, patient],
+            )
+            .await?;
+        audit::append(
+            &mut tx,
+            &ctx.event(
+                AuditAction::BillingFactsRead,
+                AuditCategory::Billing,
+                Some(patient),
+                String::new(),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(BillingFacts {
+            patient,
+            treating_practitioner: who.treating_practitioner_id.map(UserId::from_uuid),
+            treating_practitioner_name: who.display_name,
+            billing_kind: match who.billing_kind {
+                Some(k) => Some(code(PractitionerKind::parse(&k))?),
+                None => None,
+            },
+            initiating_visits: visits
+                .into_iter()
+                .map(|v| {
+                    Ok(InitiatingVisitRecord {
+                        id: v.id,
+                        practitioner: UserId::from_uuid(v.practitioner_id),
+                        practitioner_name: v.display_name,
+                        visit_on: v.visit_on,
+                        kind: code(InitiatingVisitKind::parse(&v.kind))?,
+                    })
+                })
+                .collect::<Result<_>>()?,
+            episodes: episodes
+                .into_iter()
+                .map(|e| {
+                    Ok(EpisodeDiagnoses {
+                        episode: EpisodeId::from_uuid(e.id),
+                        program: code(Program::parse(&e.program))?,
+                        status: code(EpisodeStatus::parse(&e.status))?,
+                        referred_on: e.referred_on,
+                        diagnosis_codes: match e.diagnosis_codes {
+                            Some(j) => from_json::<Vec<DiagnosisCode>>(&j)?
+                                .into_iter()
+                                .map(String::from)
+                                .collect(),
+                            None => Vec::new(),
+                        },
+                    })
+                })
+                .collect::<Result<_>>()?,
+            apcm_months: months
+                .into_iter()
+                .map(|m| {
+                    Ok(ApcmMonthRecord {
+                        id: m.id,
+                        practitioner: UserId::from_uuid(m.practitioner_id),
+                        practitioner_name: m.display_name,
+                        month: m
+                            .month
+                            .parse()
+                            .map_err(|_| StoreError::corrupt(format!("APCM month {}", m.month)))?,
+                    })
+                })
+                .collect::<Result<_>>()?,
+        })
+    }
+
+    /// Record that `practitioner` billed an APCM base code (G0556–G0558) for the patient in
+    /// `month` (not a future month; once per practitioner and month).
+    pub async fn record_apcm_month(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        practitioner: UserId,
+        month: YearMonth,
+    ) -> Result<Uuid> {
+        if month > YearMonth::of(ctx.today) {
+            return Err(StoreError::invalid("month", "The month is in the future"));
+        }
+        let mut tx = self.begin().await?;
+        let exists: Option<One<Uuid>> = tx
+            .fetch_optional(
+                "SELECT id FROM patients WHERE id = $1 AND practice_id = $2",
+                args![patient, ctx.practice],
+            )
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let is_practitioner: Option<One<Uuid>> = tx
+            .fetch_optional(
+                "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id \
+                 WHERE u.id = $1 AND u.practice_id = $2 AND r.role = 'treating_practitioner'",
+                args![practitioner, ctx.practice],
+            )
+            .await?;
+        if is_practitioner.is_none() {
+            return Err(StoreError::invalid(
+                "practitioner",
+                "must be a treating practitioner of the practice",
+            ));
+        }
+        let month_text = month.to_string();
+        let twice: Option<One<Uuid>> = tx
+            .fetch_optional(
+                "SELECT id FROM apcm_months WHERE practice_id = $1 AND patient_id = $2 \
+                 AND practitioner_id = $3 AND month = $4 AND removed_at IS NULL",
+                args![ctx.practice, patient, practitioner, month_text.clone()],
+            )
+            .await?;
+        if twice.is_some() {
+            return Err(StoreError::invalid(
+                "month",
+                format!("{month} is already recorded for this practitioner"),
+            ));
+        }
+        let id: Uuid = new_id();
+        tx.execute(
+            "INSERT INTO apcm_months (id, practice_id, patient_id, practitioner_id, month, created_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            args![id, ctx.practice, patient, practitioner, month_text, ctx.now, ctx.user],
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            &ctx.event(
+                AuditAction::ApcmMonthCreate,
+                AuditCategory::Billing,
+                Some(patient),
+                format!("{month} by {practitioner}"),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Remove an APCM month recorded by mistake: kept, marked removed with the reason.
+    pub async fn remove_apcm_month(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        id: Uuid,
+        reason: &str,
+    ) -> Result<()> {
+        let reason = reason.trim();
+        if reason.chars().count() < 3 || reason.chars().count() > 500 {
+            return Err(StoreError::invalid(
+                "reason",
+                "say why, in 3 to 500 characters",
+            ));
+        }
+        let mut tx = self.begin().await?;
+        let n = tx
+            .execute(
+                "UPDATE apcm_months SET removed_at = $4, removed_by = $5, removed_reason = $6 \
+                 WHERE id = $1 AND practice_id = $2 AND patient_id = $3 AND removed_at IS NULL",
+                args![id, ctx.practice, patient, ctx.now, ctx.user, reason],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        audit::append(
+            &mut tx,
+            &ctx.event(
+                AuditAction::ApcmMonthRemove,
+                AuditCategory::Billing,
+                Some(patient),
+                id.to_string(),
+            ),
+        )
+        .await?;
+        tx.commit().await
+    }
+
     /// Set an episode's diagnosis codes (ICD-10-CM), put on its claims. An empty list clears them.
     pub async fn set_episode_diagnoses(
         &self,
@@ -900,11 +1190,12 @@ impl Store {
                 treating_practitioner_id: o.billing_practitioner.map(|u| u.as_uuid()),
                 practitioner_name: o.billing_practitioner_name.clone(),
                 npi: o.npi.clone(),
+                billing_kind: None,
             },
             None => tx
                 .fetch_optional(
                     "SELECT p.id, p.mrn, p.given_name, p.family_name, p.payer_kind, p.treating_practitioner_id, \
-                     u.display_name AS practitioner_name, u.npi \
+                     u.display_name AS practitioner_name, u.npi, u.billing_kind \
                      FROM patients p LEFT JOIN users u ON u.id = p.treating_practitioner_id \
                      WHERE p.id = $1 AND p.practice_id = $2",
                     args![patient, ctx.practice],

@@ -9,6 +9,7 @@ use crate::ops::{code, conflict_or_missing, new_id};
 use stepwise_domain::audit::AuditAction;
 use stepwise_domain::auth::SECOND_FACTOR_WINDOW;
 use stepwise_domain::auth::throttle::{ACCOUNT, Failures};
+use stepwise_domain::billing::PractitionerKind;
 use stepwise_domain::ids::{PracticeId, TokenId, UserId};
 use stepwise_domain::role::Role;
 use time::{Duration, OffsetDateTime};
@@ -23,13 +24,14 @@ struct UserRow {
     npi: Option<String>,
     disabled: bool,
     break_glass_allowed: bool,
+    billing_kind: String,
     version: i64,
 }
 
 /// The columns of a [`UserRow`], as a literal so that queries stay `&'static str`.
 macro_rules! user_columns {
     () => {
-        "id, practice_id, email, display_name, npi, disabled, break_glass_allowed, version"
+        "id, practice_id, email, display_name, npi, disabled, break_glass_allowed, billing_kind, version"
     };
 }
 
@@ -57,6 +59,7 @@ fn assemble(users: Vec<UserRow>, roles: Vec<RoleRow>) -> Result<Vec<User>> {
             disabled: u.disabled,
             break_glass_allowed: u.break_glass_allowed,
             npi: u.npi,
+            billing_kind: code(PractitionerKind::parse(&u.billing_kind))?,
             version: u.version,
         });
     }
@@ -214,6 +217,7 @@ impl Store {
             disabled: false,
             break_glass_allowed: false,
             npi: new.npi,
+            billing_kind: PractitionerKind::default(),
             version: 1,
         })
     }
@@ -693,6 +697,46 @@ impl Store {
                 AuditCategory::Administration,
                 None,
                 format!("{id} allowed = {allowed}"),
+            ),
+        )
+        .await?;
+        let user = load_user(&mut tx.conn(), id.as_uuid())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Set how a treating practitioner bills (physician/NPP or behavioral health clinician).
+    pub async fn set_billing_kind(
+        &self,
+        ctx: &Ctx,
+        id: UserId,
+        kind: PractitionerKind,
+    ) -> Result<User> {
+        let mut tx = self.begin().await?;
+        let user = load_user(&mut tx.conn(), id.as_uuid())
+            .await?
+            .filter(|u| u.practice == ctx.practice)
+            .ok_or(StoreError::NotFound)?;
+        if !user.has_role(Role::TreatingPractitioner) {
+            return Err(StoreError::invalid(
+                "kind",
+                "only a treating practitioner bills: give the account that role first",
+            ));
+        }
+        tx.execute(
+            "UPDATE users SET billing_kind = $3, version = version + 1 WHERE id = $1 AND practice_id = $2",
+            args![id, ctx.practice, kind.code()],
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            &ctx.event(
+                AuditAction::UserBillingKind,
+                AuditCategory::Administration,
+                None,
+                format!("{id} bills as {}", kind.code()),
             ),
         )
         .await?;

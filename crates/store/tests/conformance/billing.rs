@@ -9,8 +9,9 @@ use stepwise_domain::audit::{AuditAction, AuditCategory};
 use stepwise_domain::billing::close::{
     AdjustmentInput, InitiatingVisitKind, LineInput, LineSource,
 };
-use stepwise_domain::billing::{BillingCode, DiagnosisCode};
+use stepwise_domain::billing::{BillingCode, DiagnosisCode, PractitionerKind};
 use stepwise_domain::calendar::YearMonth;
+use stepwise_domain::contact::ContactInput;
 use stepwise_domain::episode::Program;
 use stepwise_domain::ids::{EpisodeId, PatientId};
 use stepwise_domain::role::Role;
@@ -369,7 +370,178 @@ async fn settings_visits_and_diagnoses(store: &Store) {
     ));
 }
 
+/// How the practitioner bills and the APCM months reach the month's codes: a behavioral health
+/// clinician's general BHI is G0323; in an APCM month of the same practitioner the add-on
+/// replaces 99484; a month recorded by mistake is removed with a reason and stops counting.
+async fn billing_kind_and_apcm_months(store: &Store) {
+    let p = practice(store, "North Clinic").await;
+    let admin = ctx(p.id, p.admin, Role::PracticeAdmin);
+    let biller = ctx(p.id, p.billing, Role::Billing);
+    let (c, c_ep) = enrolled_patient(store, &p, "C-1", Program::GeneralBhi).await;
+    visit(store, &p, c).await;
+    // The practitioner's own time: it counts for 99484 and, as a clinician's, for G0323.
+    let tp = ctx(p.id, p.practitioner, Role::TreatingPractitioner);
+    store
+        .add_contact(
+            &tp,
+            c_ep.id,
+            p.practitioner,
+            &ContactInput {
+                staff_role: "treating_practitioner".into(),
+                ..contact("2026-10-12", "follow_up", 25)
+            }
+            .parse(&[Role::TreatingPractitioner], tp.today)
+            .unwrap(),
+            None,
+        )
+        .await
+        .unwrap();
+    let code = |r: &stepwise_store::model::MonthReview| {
+        let row = &r.patients[0];
+        assert_eq!(row.lines.len(), 1, "{}", row.explanation);
+        row.lines[0].code
+    };
+    assert_eq!(
+        code(&store.billing_month(&biller, october()).await.unwrap()),
+        BillingCode::C99484
+    );
+
+    // How the practitioner bills.
+    let u = store
+        .set_billing_kind(
+            &admin,
+            p.practitioner,
+            PractitionerKind::BehavioralHealthClinician,
+        )
+        .await
+        .unwrap();
+    assert_eq!(u.billing_kind, PractitionerKind::BehavioralHealthClinician);
+    let review = store.billing_month(&biller, october()).await.unwrap();
+    assert_eq!(code(&review), BillingCode::G0323);
+    assert!(review.patients[0].explanation.contains("G0323"));
+    let facts = store.billing_facts(&biller, c).await.unwrap();
+    assert_eq!(
+        facts.billing_kind,
+        Some(PractitionerKind::BehavioralHealthClinician)
+    );
+    assert!(matches!(
+        store.set_billing_kind(&admin, p.care_manager, PractitionerKind::TreatingPractitioner).await,
+        Err(StoreError::Invalid(e)) if e.errors[0].field == "kind"
+    ));
+    let south = practice(store, "South Clinic").await;
+    let south_admin = ctx(south.id, south.admin, Role::PracticeAdmin);
+    assert!(matches!(
+        store
+            .set_billing_kind(
+                &south_admin,
+                p.practitioner,
+                PractitionerKind::TreatingPractitioner
+            )
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    store
+        .set_billing_kind(
+            &admin,
+            p.practitioner,
+            PractitionerKind::TreatingPractitioner,
+        )
+        .await
+        .unwrap();
+
+    // An APCM month of another practitioner changes nothing; of the same one, the add-on.
+    let month = october();
+    store
+        .record_apcm_month(&biller, c, p.practitioner2, month)
+        .await
+        .unwrap();
+    assert_eq!(
+        code(&store.billing_month(&biller, month).await.unwrap()),
+        BillingCode::C99484
+    );
+    let id = store
+        .record_apcm_month(&biller, c, p.practitioner, month)
+        .await
+        .unwrap();
+    assert_eq!(
+        code(&store.billing_month(&biller, month).await.unwrap()),
+        BillingCode::G0570
+    );
+    // Bad input changes nothing: twice, a future month, not a practitioner, not found.
+    for (who, m, field) in [
+        (p.practitioner, month, "month"),
+        (p.practitioner, YearMonth::new(2027, 1).unwrap(), "month"),
+        (
+            p.care_manager,
+            YearMonth::new(2026, 9).unwrap(),
+            "practitioner",
+        ),
+    ] {
+        assert!(matches!(
+            store.record_apcm_month(&biller, c, who, m).await,
+            Err(StoreError::Invalid(e)) if e.errors[0].field == field
+        ));
+    }
+    let south_biller = ctx(south.id, south.billing, Role::Billing);
+    assert!(matches!(
+        store
+            .record_apcm_month(&south_biller, c, south.practitioner, month)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let facts = store.billing_facts(&biller, c).await.unwrap();
+    assert_eq!(facts.apcm_months.len(), 2);
+    assert_eq!(facts.initiating_visits.len(), 1);
+    assert_eq!(facts.episodes[0].episode, c_ep.id);
+
+    // Removal needs a reason, and another practice cannot remove it.
+    assert!(matches!(
+        store.remove_apcm_month(&biller, c, id, " ").await,
+        Err(StoreError::Invalid(e)) if e.errors[0].field == "reason"
+    ));
+    assert!(matches!(
+        store.remove_apcm_month(&south_biller, c, id, "typo").await,
+        Err(StoreError::NotFound)
+    ));
+    store
+        .remove_apcm_month(&biller, c, id, "entered for the wrong patient")
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.remove_apcm_month(&biller, c, id, "again").await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        code(&store.billing_month(&biller, month).await.unwrap()),
+        BillingCode::C99484
+    );
+    assert_eq!(
+        store
+            .billing_facts(&biller, c)
+            .await
+            .unwrap()
+            .apcm_months
+            .len(),
+        1
+    );
+    assert!(matches!(
+        store.billing_facts(&south_biller, c).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        billing_events(store, &p, AuditAction::ApcmMonthCreate).await,
+        2
+    );
+    assert_eq!(
+        billing_events(store, &p, AuditAction::ApcmMonthRemove).await,
+        1
+    );
+    assert!(billing_events(store, &p, AuditAction::BillingFactsRead).await >= 3);
+    assert!(store.verify_audit_chain(p.id).await.unwrap().is_intact());
+}
+
 conformance!(
     month_review_lock_adjust_export,
-    settings_visits_and_diagnoses
+    settings_visits_and_diagnoses,
+    billing_kind_and_apcm_months
 );

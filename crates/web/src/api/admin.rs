@@ -323,6 +323,34 @@ pub async fn set_break_glass(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct BillingKindBody {
+    /// `treating_practitioner` (a physician or NPP: CoCM and 99484) or
+    /// `behavioral_health_clinician` (a clinical psychologist, social worker, counselor or
+    /// marriage and family therapist: general BHI as G0323).
+    pub kind: stepwise_domain::billing::PractitionerKind,
+}
+
+/// How a treating practitioner bills (practice administrator, re-authenticated within 15
+/// minutes): the billing engine picks the codes from it.
+#[utoipa::path(put, path = "/api/v1/users/{id}/billing-kind", tag = "users", request_body = BillingKindBody,
+    params(("id" = UserId, Path)),
+    responses((status = 200, body = User), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn set_billing_kind(
+    State(state): State<AppState>,
+    Fresh(can): Fresh<Can<op::Administer>>,
+    Path(id): Path<UserId>,
+    Body(body): Body<BillingKindBody>,
+) -> ApiResult<Json<User>> {
+    Ok(Json(
+        state
+            .store
+            .set_billing_kind(&can.ctx, id, body.kind)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BreakGlassBody {
     /// Why emergency access is needed (5 to 500 characters).
     pub reason: String,

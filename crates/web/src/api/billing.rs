@@ -1,5 +1,6 @@
 //! Month close: review a billing month, lock it, adjust a locked month, export its claims,
-//! expected revenue; the practice's billing settings; initiating visits and episode diagnoses.
+//! expected revenue; the practice's billing settings; initiating visits, episode diagnoses and
+//! APCM months (a patient's billing facts).
 //!
 //! Who: the billing role closes months (it sees identity, codes and diagnoses, never
 //! narrative); the practice administrator edits the settings and sees revenue totals, never a
@@ -11,7 +12,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use stepwise_domain::ValidationError;
@@ -21,7 +22,9 @@ use stepwise_domain::billing::close::{
 use stepwise_domain::calendar::YearMonth;
 use stepwise_domain::ids::{PatientId, UserId};
 use stepwise_domain::patient::parse_date;
-use stepwise_store::model::{BillingAdjustment, MonthLock, MonthRevenue, MonthReview};
+use stepwise_store::model::{
+    BillingAdjustment, BillingFacts, MonthLock, MonthRevenue, MonthReview,
+};
 use utoipa::ToSchema;
 
 /// The `{month}` of a route.
@@ -240,6 +243,70 @@ pub async fn record_visit(
         .record_initiating_visit(&on.ctx, on.id, body.practitioner, visit_on, body.kind)
         .await?;
     Ok(created(Created { id }))
+}
+
+/// The patient's billing facts: initiating visits, episodes' diagnoses, APCM months and how
+/// the treating practitioner bills (codes and dates only).
+#[utoipa::path(get, path = "/api/v1/patients/{id}/billing-facts", tag = "billing",
+    params(("id" = PatientId, Path)),
+    responses((status = 200, body = BillingFacts), (status = 404, body = crate::error::Problem)))]
+pub async fn facts(
+    State(state): State<AppState>,
+    on: OnPatient<op::ManageBillingFacts>,
+) -> ApiResult<Json<BillingFacts>> {
+    Ok(Json(state.store.billing_facts(&on.ctx, on.id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApcmMonthBody {
+    /// The treating practitioner who billed the APCM base code (G0556–G0558).
+    pub practitioner: UserId,
+    /// `YYYY-MM`
+    pub month: String,
+}
+
+/// Record a month in which the practitioner billed an APCM base code for the patient: the
+/// APCM behavioral-health add-ons (G0568–G0570) need one by the same practitioner.
+#[utoipa::path(post, path = "/api/v1/patients/{id}/apcm-months", tag = "billing", request_body = ApcmMonthBody,
+    params(("id" = PatientId, Path)),
+    responses((status = 201, body = Created), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn record_apcm_month(
+    State(state): State<AppState>,
+    on: OnPatient<op::ManageBillingFacts>,
+    Body(body): Body<ApcmMonthBody>,
+) -> ApiResult<Response> {
+    let month = parse_month(body.month.trim())?;
+    let id = state
+        .store
+        .record_apcm_month(&on.ctx, on.id, body.practitioner, month)
+        .await?;
+    Ok(created(Created { id }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveApcmBody {
+    /// The APCM month's id (from the billing facts).
+    pub id: uuid::Uuid,
+    /// Why it is removed (3 to 500 characters).
+    pub reason: String,
+}
+
+/// Remove an APCM month recorded by mistake (kept, marked removed with the reason).
+#[utoipa::path(post, path = "/api/v1/patients/{id}/apcm-months/remove", tag = "billing", request_body = RemoveApcmBody,
+    params(("id" = PatientId, Path)),
+    responses((status = 204), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn remove_apcm_month(
+    State(state): State<AppState>,
+    on: OnPatient<op::ManageBillingFacts>,
+    Body(body): Body<RemoveApcmBody>,
+) -> ApiResult<StatusCode> {
+    state
+        .store
+        .remove_apcm_month(&on.ctx, on.id, body.id, &body.reason)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, ToSchema)]

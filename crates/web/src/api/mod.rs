@@ -178,6 +178,12 @@ pub fn entries() -> Vec<Entry> {
             put(admin::set_break_glass),
         ),
         Entry::new(
+            "PUT",
+            "/api/v1/users/{id}/billing-kind",
+            Practice(O::Administer),
+            put(admin::set_billing_kind),
+        ),
+        Entry::new(
             "POST",
             "/api/v1/patients/{id}/break-glass",
             Patient(O::BreakGlass),
@@ -434,6 +440,24 @@ pub fn entries() -> Vec<Entry> {
             "/api/v1/episodes/{id}/diagnoses",
             Patient(O::ManageEpisode),
             put(billing::set_diagnoses),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/patients/{id}/billing-facts",
+            Patient(O::ManageBillingFacts),
+            get(billing::facts),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/patients/{id}/apcm-months",
+            Patient(O::ManageBillingFacts),
+            post(billing::record_apcm_month),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/patients/{id}/apcm-months/remove",
+            Patient(O::ManageBillingFacts),
+            post(billing::remove_apcm_month),
         ),
         Entry::new(
             "GET",

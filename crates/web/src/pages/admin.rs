@@ -12,6 +12,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use stepwise_domain::billing::PractitionerKind;
 use stepwise_domain::ids::UserId;
 use stepwise_domain::role::Role;
 use stepwise_store::model::{NewUser, User};
@@ -48,6 +49,8 @@ pub struct UserRow {
     /// (code, label, held)
     pub role_boxes: Vec<(&'static str, &'static str, bool)>,
     pub me: bool,
+    /// How a treating practitioner bills (code), `None` for other staff.
+    pub billing_kind: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -61,12 +64,17 @@ struct UsersPage {
     new_npi: String,
     errors: FormErrors,
     summary: Vec<String>,
+    /// (code, label) of how a practitioner may bill.
+    billing_kinds: Vec<(&'static str, &'static str)>,
 }
 
 fn rows(users: Vec<User>, me: UserId) -> Vec<UserRow> {
     users
         .into_iter()
         .map(|u| UserRow {
+            billing_kind: u
+                .has_role(Role::TreatingPractitioner)
+                .then(|| u.billing_kind.code()),
             id: u.id.to_string(),
             role_boxes: Role::ALL
                 .iter()
@@ -118,6 +126,10 @@ async fn users_page(
         new_email: entered.map(|f| get(f, "email")).unwrap_or_default(),
         new_name: entered.map(|f| get(f, "display_name")).unwrap_or_default(),
         new_npi: entered.map(|f| get(f, "npi")).unwrap_or_default(),
+        billing_kinds: PractitionerKind::ALL
+            .iter()
+            .map(|k| (k.code(), super::billing_facts::kind_label(*k)))
+            .collect(),
         errors,
         summary,
     });
@@ -220,5 +232,28 @@ pub async fn disable(
     match state.store.disable_user(&can.ctx, id).await {
         Ok(_) => see_other("/admin/users"),
         Err(e) => super::error_page(e.into()),
+    }
+}
+
+/// Set how a treating practitioner bills (the billing engine picks the codes from it).
+pub async fn set_billing_kind(
+    State(state): State<AppState>,
+    Fresh(can): Fresh<Can<op::Administer>>,
+    Path(id): Path<UserId>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let saved: Result<User, ApiError> = async {
+        let kind = PractitionerKind::parse(&get(&fields, "kind")).map_err(|_| {
+            ApiError::invalid("kind", "choose how this practitioner bills from the list")
+        })?;
+        Ok(state.store.set_billing_kind(&can.ctx, id, kind).await?)
+    }
+    .await;
+    match saved {
+        Ok(_) => see_other("/admin/users"),
+        Err(e) => match FormErrors::from_api(e) {
+            Ok(errors) => users_page(&state, &can, None, errors).await,
+            Err(e) => super::error_page(e),
+        },
     }
 }

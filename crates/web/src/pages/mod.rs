@@ -6,6 +6,7 @@ mod admin;
 mod alerts;
 mod assets;
 mod billing;
+mod billing_facts;
 mod break_glass;
 mod directory;
 mod forms;
@@ -280,6 +281,36 @@ pub fn entries() -> Vec<Entry> {
         ),
         Entry::new(
             "GET",
+            "/patients/{id}/billing-facts",
+            Patient(O::ManageBillingFacts),
+            get(billing_facts::show),
+        ),
+        Entry::new(
+            "POST",
+            "/patients/{id}/billing-facts/visit",
+            Patient(O::ManageEpisode),
+            post(billing_facts::record_visit),
+        ),
+        Entry::new(
+            "POST",
+            "/episodes/{id}/billing-facts/diagnoses",
+            Patient(O::ManageEpisode),
+            post(billing_facts::set_diagnoses),
+        ),
+        Entry::new(
+            "POST",
+            "/patients/{id}/billing-facts/apcm",
+            Patient(O::ManageBillingFacts),
+            post(billing_facts::record_apcm),
+        ),
+        Entry::new(
+            "POST",
+            "/patients/{id}/billing-facts/apcm-remove",
+            Patient(O::ManageBillingFacts),
+            post(billing_facts::remove_apcm),
+        ),
+        Entry::new(
+            "GET",
             "/patients/{id}/break-glass",
             Patient(O::BreakGlass),
             get(break_glass::form),
@@ -313,6 +344,12 @@ pub fn entries() -> Vec<Entry> {
             "/admin/users/{id}/disable",
             Practice(O::Administer),
             post(admin::disable),
+        ),
+        Entry::new(
+            "POST",
+            "/admin/users/{id}/billing-kind",
+            Practice(O::Administer),
+            post(admin::set_billing_kind),
         ),
         Entry::new(
             "GET",

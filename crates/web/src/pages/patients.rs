@@ -101,6 +101,7 @@ struct Allowed {
     manage: bool,
     contact: bool,
     close_alert: bool,
+    billing_facts: bool,
 }
 
 pub async fn chart(State(state): State<AppState>, on: OnPatient<op::ReadDemographics>) -> Response {
@@ -181,6 +182,7 @@ async fn chart_or_summary(
         manage: may(Operation::ManageEpisode),
         contact: may(Operation::RecordContact),
         close_alert: may(Operation::CloseSafetyAlert),
+        billing_facts: may(Operation::ManageBillingFacts),
     };
     let (mut episodes, mut assessments, mut open_row) = (Vec::new(), Vec::new(), None);
     let (mut alerts, mut open, mut contacts, mut charts) =

@@ -322,3 +322,200 @@ async fn the_administrator_edits_fees_and_rules() {
         "an empty fee is unpriced"
     );
 }
+
+async fn post_form(
+    app: &App,
+    user: &crate::harness::User,
+    path: &str,
+    body: &str,
+) -> crate::harness::Reply {
+    app.send(app.call("POST", path).token(user).form(body))
+        .await
+}
+
+async fn facts(app: &App, pid: &str) -> serde_json::Value {
+    app.get(
+        &app.billing,
+        &format!("/api/v1/patients/{pid}/billing-facts"),
+    )
+    .await
+    .json()
+}
+
+/// The billing facts page: the care team records the initiating visit and the diagnoses, the
+/// biller the APCM months (and removes one with a reason); refused input keeps what was typed,
+/// shows the error beside its field and stores nothing; the administrator sets how a
+/// practitioner bills; the month's codes follow.
+#[tokio::test]
+async fn billing_facts_from_the_browser() {
+    let app = app().await;
+    let pid = october_patient(&app, "F-1", false).await;
+    let (cm, biller) = (&app.care_manager, &app.billing);
+    let page = format!("/patients/{pid}/billing-facts");
+    // The biller reads the page, without the care team's forms and without narrative.
+    let r = app.get(biller, &page).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.text().contains("Record the APCM month"));
+    assert!(!r.text().contains("Record the visit"));
+    assert!(!r.text().contains("divorce"));
+    // Only the biller and the patient's care team.
+    for other in [&app.care_manager2, &app.front_desk, &app.ma, &app.admin] {
+        assert_eq!(app.get(other, &page).await.status, 404);
+    }
+
+    // The initiating visit: refused, then recorded.
+    let id = app.practitioner.id;
+    let r = post_form(
+        &app,
+        cm,
+        &format!("{page}/visit"),
+        &format!("visit_on=2026-13-01&kind=awv&practitioner={id}"),
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("id=\"visit_on-err\"") && r.text().contains("value=\"2026-13-01\""));
+    assert_eq!(facts(&app, &pid).await["initiating_visits"], json!([]));
+    let r = post_form(
+        &app,
+        cm,
+        &format!("{page}/visit"),
+        &format!("visit_on=2026-06-01&kind=awv&practitioner={id}"),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert!(
+        app.get(cm, &page)
+            .await
+            .text()
+            .contains("Annual wellness visit (AWV)")
+    );
+    assert_eq!(
+        facts(&app, &pid).await["initiating_visits"][0]["kind"],
+        "awv"
+    );
+
+    // Diagnoses as typed, commas or spaces.
+    let eid = facts(&app, &pid).await["episodes"][0]["episode"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dx = format!("/episodes/{eid}/billing-facts/diagnoses");
+    let r = post_form(&app, cm, &dx, "diagnosis_codes=F33.1%2C+nonsense").await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.text().contains(&format!("id=\"dx-{eid}-err\"")) && r.text().contains("F33.1, nonsense")
+    );
+    assert_eq!(
+        facts(&app, &pid).await["episodes"][0]["diagnosis_codes"],
+        json!(["F32.1"])
+    );
+    let r = post_form(&app, cm, &dx, "diagnosis_codes=f33.1+F41.1").await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(
+        facts(&app, &pid).await["episodes"][0]["diagnosis_codes"],
+        json!(["F33.1", "F41.1"])
+    );
+    assert_eq!(
+        post_form(&app, biller, &dx, "diagnosis_codes=F32.1")
+            .await
+            .status,
+        404
+    );
+
+    // The APCM month: refused, recorded (the add-on replaces 99493/99494), removed.
+    let r = post_form(
+        &app,
+        biller,
+        &format!("{page}/apcm"),
+        &format!("month=2026-1x&practitioner={id}"),
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("id=\"month-err\"") && r.text().contains("value=\"2026-1x\""));
+    assert_eq!(facts(&app, &pid).await["apcm_months"], json!([]));
+    let r = post_form(
+        &app,
+        biller,
+        &format!("{page}/apcm"),
+        &format!("month=2026-10&practitioner={id}"),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let review = app
+        .get(biller, "/api/v1/billing/months/2026-10")
+        .await
+        .json();
+    let row = &review["patients"][0];
+    assert_eq!(row["mrn"], "F-1");
+    assert_eq!(row["lines"][0]["code"], "G0569", "{row}");
+    let month = facts(&app, &pid).await["apcm_months"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = post_form(
+        &app,
+        biller,
+        &format!("{page}/apcm-remove"),
+        &format!("id={month}&reason="),
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains(&format!("id=\"reason-{month}-err\"")));
+    assert_eq!(
+        facts(&app, &pid).await["apcm_months"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let r = post_form(
+        &app,
+        biller,
+        &format!("{page}/apcm-remove"),
+        &format!("id={month}&reason=wrong+patient"),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(facts(&app, &pid).await["apcm_months"], json!([]));
+    let review = app
+        .get(biller, "/api/v1/billing/months/2026-10")
+        .await
+        .json();
+    assert_eq!(review["patients"][0]["lines"][0]["code"], "99493");
+
+    // How the practitioner bills, from the staff accounts page (a fresh sign-in; an API token
+    // is sent to re-authenticate).
+    let kind = format!("/admin/users/{id}/billing-kind");
+    let by_token = post_form(&app, &app.admin, &kind, "kind=behavioral_health_clinician").await;
+    assert!(by_token.header("location").unwrap().starts_with("/reauth"));
+    let admin = app.session(&app.admin.email).await;
+    let post = |body: &str| app.call("POST", &kind).header("cookie", &admin).form(body);
+    let r = app.send(post("kind=wizard")).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(
+        facts(&app, &pid).await["billing_kind"],
+        "treating_practitioner"
+    );
+    let r = app.send(post("kind=behavioral_health_clinician")).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(
+        facts(&app, &pid).await["billing_kind"],
+        "behavioral_health_clinician"
+    );
+    let users = app
+        .send(app.call("GET", "/admin/users").header("cookie", &admin))
+        .await
+        .text();
+    assert!(users.contains(&format!("id=\"kind-{id}\"")));
+    // A clinician does not bill CoCM: the month now says why.
+    let review = app
+        .get(biller, "/api/v1/billing/months/2026-10")
+        .await
+        .json();
+    assert_eq!(
+        review["patients"][0]["lines"],
+        json!([]),
+        "{}",
+        review["patients"][0]
+    );
+}
