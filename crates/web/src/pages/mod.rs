@@ -13,6 +13,8 @@ mod home;
 mod metrics;
 mod patients;
 mod plan;
+mod plan_edit;
+mod plan_readiness;
 mod referrals;
 mod registry;
 mod review;
@@ -435,6 +437,48 @@ pub fn entries() -> Vec<Entry> {
             get(metrics::metrics),
         ),
         Entry::new("GET", "/plan", Practice(O::ReadPlan), get(plan::plan)),
+        Entry::new(
+            "GET",
+            "/plan/readiness",
+            Practice(O::ReadPlan),
+            get(plan_readiness::overview),
+        ),
+        Entry::new(
+            "GET",
+            "/plan/readiness/rating",
+            Practice(O::EditPlan),
+            get(plan_readiness::rating_page),
+        ),
+        Entry::new(
+            "POST",
+            "/plan/readiness/rating",
+            Practice(O::EditPlan),
+            post(plan_readiness::save_rating),
+        ),
+        Entry::new(
+            "GET",
+            "/plan/readiness/tree",
+            Practice(O::EditPlan),
+            get(plan_readiness::tree_page),
+        ),
+        Entry::new(
+            "POST",
+            "/plan/readiness/tree",
+            Practice(O::EditPlan),
+            post(plan_readiness::save_tree),
+        ),
+        Entry::new(
+            "GET",
+            "/plan/readiness/checklist",
+            Practice(O::EditPlan),
+            get(plan_readiness::checklist_page),
+        ),
+        Entry::new(
+            "POST",
+            "/plan/readiness/checklist",
+            Practice(O::EditPlan),
+            post(plan_readiness::save_checklist),
+        ),
         Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),
     ]
 }
