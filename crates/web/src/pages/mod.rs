@@ -14,6 +14,7 @@ mod metrics;
 mod patients;
 mod plan;
 mod plan_edit;
+mod plan_model;
 mod plan_readiness;
 mod referrals;
 mod registry;
@@ -478,6 +479,24 @@ pub fn entries() -> Vec<Entry> {
             "/plan/readiness/checklist",
             Practice(O::EditPlan),
             post(plan_readiness::save_checklist),
+        ),
+        Entry::new(
+            "GET",
+            "/plan/model",
+            Practice(O::EditPlan),
+            get(plan_model::model_page),
+        ),
+        Entry::new(
+            "POST",
+            "/plan/model",
+            Practice(O::EditPlan),
+            post(plan_model::save_model),
+        ),
+        Entry::new(
+            "POST",
+            "/plan/profile",
+            Practice(O::EditPlan),
+            post(plan_model::save_profile),
         ),
         Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),
     ]
