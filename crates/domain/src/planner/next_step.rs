@@ -206,7 +206,11 @@ fn follow_ups_overdue(c: &Ctx) -> Option<NextStep> {
             format!(
                 "{} overdue: reach {} this week.",
                 plural(n as usize, "follow-up is", "follow-ups are"),
-                if n == 1 { "that patient" } else { "those patients" }
+                if n == 1 {
+                    "that patient"
+                } else {
+                    "those patients"
+                }
             ),
             "Timely follow-up predicts improvement (MHIP, cocm-billing-registry.md §9.6).",
         )

@@ -16,6 +16,7 @@ mod plan;
 mod plan_edit;
 mod plan_model;
 mod plan_readiness;
+mod plan_team;
 mod referrals;
 mod registry;
 mod review;
@@ -497,6 +498,24 @@ pub fn entries() -> Vec<Entry> {
             "/plan/profile",
             Practice(O::EditPlan),
             post(plan_model::save_profile),
+        ),
+        Entry::new(
+            "GET",
+            "/plan/team",
+            Practice(O::EditPlan),
+            get(plan_team::team_page),
+        ),
+        Entry::new(
+            "POST",
+            "/plan/team",
+            Practice(O::EditPlan),
+            post(plan_team::save_member),
+        ),
+        Entry::new(
+            "POST",
+            "/plan/team/remove",
+            Practice(O::EditPlan),
+            post(plan_team::remove_member),
         ),
         Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),
     ]

@@ -77,10 +77,7 @@ pub(super) fn lay_over(
 
 /// The answer to a refused submission: the page with the errors (422), or an error page when
 /// the failure is not the user's to fix.
-pub(super) fn refusal(
-    error: ApiError,
-    page: impl FnOnce(&FormErrors) -> Response,
-) -> Response {
+pub(super) fn refusal(error: ApiError, page: impl FnOnce(&FormErrors) -> Response) -> Response {
     match FormErrors::from_api(error) {
         Ok(errors) => refused(page(&errors)),
         Err(e) => super::error_page(e),

@@ -79,7 +79,11 @@ pub fn defaults_view(model: CareModel, d: &RegistryDefaults) -> DefaultsView {
             .steps
             .iter()
             .map(|s| match s.then_if_positive {
-                Some(then) => format!("{}, then {} if positive", s.instrument.label(), then.label()),
+                Some(then) => format!(
+                    "{}, then {} if positive",
+                    s.instrument.label(),
+                    then.label()
+                ),
                 None => s.instrument.label().to_owned(),
             })
             .collect::<Vec<_>>()
@@ -141,8 +145,12 @@ fn profile_fields(plan: &PracticePlan) -> Vec<FieldView> {
             .value(number(m.medicare_pct)),
         FieldView::new("medicaid_pct", "Medicaid, % of patients", "number")
             .value(number(m.medicaid_pct)),
-        FieldView::new("commercial_pct", "Commercial insurance, % of patients", "number")
-            .value(number(m.commercial_pct)),
+        FieldView::new(
+            "commercial_pct",
+            "Commercial insurance, % of patients",
+            "number",
+        )
+        .value(number(m.commercial_pct)),
         FieldView::new("uninsured_pct", "Uninsured, % of patients", "number")
             .value(number(m.uninsured_pct))
             .hint("The four shares may add up to less than 100 %: the rest is other payers."),
@@ -269,7 +277,8 @@ fn parse_profile(fields: &Fields) -> Result<(u32, u32, PayerMix, CaseloadProfile
     let mut errors = ValidationError::new();
     let practitioners = count(&mut errors, fields, "practitioners", 10_000);
     let patients = count(&mut errors, fields, "patients", 10_000_000);
-    let pct = |errors: &mut ValidationError, name| count(errors, fields, name, 100).map(|n| n as u8);
+    let pct =
+        |errors: &mut ValidationError, name| count(errors, fields, name, 100).map(|n| n as u8);
     let medicare = pct(&mut errors, "medicare_pct");
     let medicaid = pct(&mut errors, "medicaid_pct");
     let commercial = pct(&mut errors, "commercial_pct");

@@ -552,7 +552,10 @@ pub async fn save_tree(
 ) -> Response {
     let result = match parse_tree(&fields, can.ctx.today) {
         Ok((on, answers)) => {
-            apply(&state, &can, &fields, |p| p.record_tree_answers(on, answers)).await
+            apply(&state, &can, &fields, |p| {
+                p.record_tree_answers(on, answers)
+            })
+            .await
         }
         Err(e) => Err(e),
     };

@@ -1,0 +1,438 @@
+//! The plan's edit pages: readiness (self-ratings by several respondents, the decision tree,
+//! the checklist), the choice of model and the team roster. A valid post saves a new version;
+//! a refused one shows its error beside the field, keeps what was typed and stores nothing; a
+//! stale version is a conflict; a role that may not edit the plan is refused.
+
+use crate::harness::{App, Reply, User, app};
+use serde_json::Value;
+
+async fn post_form(app: &App, user: &User, path: &str, body: &str) -> Reply {
+    app.send(app.call("POST", path).token(user).form(body))
+        .await
+}
+
+async fn plan(app: &App) -> Value {
+    let r = app.get(&app.front_desk, "/api/v1/plan").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()
+}
+
+async fn versions(app: &App) -> usize {
+    let r = app.get(&app.admin, "/api/v1/plan/history").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json().as_array().unwrap().len()
+}
+
+fn rating(version: i64, who: &str, levels: [&str; 6]) -> String {
+    let dims = [
+        "where_providers_work",
+        "systems",
+        "communication",
+        "drivers",
+        "meetings",
+        "understanding",
+    ];
+    let mut body =
+        format!("version={version}&assessed_on=2026-11-27&respondent={who}&respondent_role=");
+    for (d, l) in dims.iter().zip(levels) {
+        body.push_str(&format!("&{d}={l}"));
+    }
+    body
+}
+
+#[tokio::test]
+async fn readiness_is_entered_in_pages_by_several_respondents() {
+    let app = app().await;
+    // Everyone reads the readiness page; only the administrator is offered the forms.
+    let r = app.get(&app.front_desk, "/plan/readiness").await;
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("No assessment yet"));
+    assert!(!r.text().contains("/plan/readiness/rating"));
+    let r = app.get(&app.admin, "/plan/readiness").await;
+    assert!(r.text().contains("/plan/readiness/rating?on=2026-11-27"));
+
+    // The form, labelled, with the levels described in our own words.
+    let form = app.get(&app.admin, "/plan/readiness/rating").await;
+    assert_eq!(form.status, 200);
+    let html = form.text();
+    assert!(html.contains("<label for=\"f-systems\">"), "{html}");
+    assert!(html.contains("name=\"version\" value=\"0\""));
+    assert!(html.contains("not a validated or licensed assessment"));
+
+    // Refused: a level out of range and no name. Errors beside the fields, what was typed kept,
+    // nothing stored.
+    let bad = post_form(
+        &app,
+        &app.admin,
+        "/plan/readiness/rating",
+        &rating(0, "", ["3", "9", "", "", "", ""]),
+    )
+    .await;
+    assert_eq!(bad.status, 422, "{}", bad.text());
+    let html = bad.text();
+    assert!(html.contains("id=\"f-systems-err\""), "{html}");
+    assert!(html.contains("id=\"f-respondent-err\""), "{html}");
+    assert!(html.contains("<option value=\"3\" selected>"), "{html}");
+    assert_eq!(versions(&app).await, 0);
+
+    // Two respondents who disagree on meetings: each save is a new version.
+    let ok = post_form(
+        &app,
+        &app.admin,
+        "/plan/readiness/rating",
+        &rating(0, "Dr+Ames", ["3", "2", "3", "3", "2", "3"]),
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let ok = post_form(
+        &app,
+        &app.admin,
+        "/plan/readiness/rating",
+        &rating(1, "Care+manager", ["3", "2", "4", "3", "4", "2"]),
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    assert_eq!(versions(&app).await, 2);
+    let doc = plan(&app).await;
+    assert_eq!(doc["version"], 2);
+    let result = &doc["document"]["readiness_results"][0];
+    assert_eq!(result["ratings"]["disagreements"][0], "meetings");
+    assert_eq!(result["level_basis"], "self_rating");
+
+    // A stale form (shown at version 1) is a conflict and changes nothing.
+    let stale = post_form(
+        &app,
+        &app.admin,
+        "/plan/readiness/rating",
+        &rating(1, "Front+desk", ["1", "1", "1", "1", "1", "1"]),
+    )
+    .await;
+    assert_eq!(stale.status, 422);
+    assert!(stale.text().contains("Someone else changed this record"));
+    assert!(stale.text().contains("value=\"Front desk\""));
+    assert_eq!(versions(&app).await, 2);
+
+    // The consensus view shows both respondents and where they disagree.
+    let page = app.get(&app.billing, "/plan/readiness").await.text();
+    assert!(
+        page.contains("Dr Ames") && page.contains("Care manager"),
+        "{page}"
+    );
+    assert!(page.contains("class=\"disagree\"") && page.contains("Views differ"));
+
+    // The decision tree: an answer that leaves the path open is refused beside the question
+    // that comes next.
+    let bad = post_form(
+        &app,
+        &app.admin,
+        "/plan/readiness/tree",
+        "version=2&assessed_on=2026-11-27&respondent=Planning+team&respondent_role=practice_admin&q1=yes&q2=&q3=&q4=&q5=",
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("id=\"f-q3-err\""), "{}", bad.text());
+    assert_eq!(versions(&app).await, 2);
+    let ok = post_form(
+        &app,
+        &app.admin,
+        "/plan/readiness/tree",
+        "version=2&assessed_on=2026-11-27&respondent=Planning+team&respondent_role=practice_admin&q1=yes&q2=&q3=no&q4=&q5=",
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let result = &plan(&app).await["document"]["readiness_results"][0];
+    assert_eq!(result["level"], 3);
+    assert_eq!(result["level_basis"], "decision_tree");
+
+    // The checklist: a date in the future is refused, then two items saved.
+    let mut body = "version=3&assessed_on=2026-12-25".to_owned();
+    for item in [
+        "implementation_leader",
+        "planning_team",
+        "shared_vision",
+        "practitioner_buy_in",
+        "care_manager",
+        "psychiatric_consultant",
+        "registry",
+        "billing_plan",
+        "crisis_protocol",
+        "metrics_plan",
+    ] {
+        let status = match item {
+            "implementation_leader" => "done",
+            "registry" => "in_progress",
+            _ => "not_started",
+        };
+        body.push_str(&format!("&{item}={status}"));
+    }
+    let bad = post_form(&app, &app.admin, "/plan/readiness/checklist", &body).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("id=\"f-assessed_on-err\""));
+    assert!(bad.text().contains("value=\"2026-12-25\""));
+    assert_eq!(versions(&app).await, 3);
+    let ok = post_form(
+        &app,
+        &app.admin,
+        "/plan/readiness/checklist",
+        &body.replace("2026-12-25", "2026-11-27"),
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let result = &plan(&app).await["document"]["readiness_results"][0];
+    assert_eq!(result["checklist_completion"], 0.15);
+    // The form offers the checklist as it stands.
+    let form = app
+        .get(&app.admin, "/plan/readiness/checklist?on=2026-11-27")
+        .await
+        .text();
+    assert!(
+        form.contains("<option value=\"in_progress\" selected>"),
+        "{form}"
+    );
+
+    // A role that may not edit the plan is refused, and nothing changes.
+    for user in [&app.care_manager, &app.front_desk] {
+        let r = app.get(user, "/plan/readiness/rating").await;
+        assert_eq!(r.status, 404);
+        let r = post_form(
+            &app,
+            user,
+            "/plan/readiness/rating",
+            &rating(4, "Someone", ["1", "1", "1", "1", "1", "1"]),
+        )
+        .await;
+        assert_eq!(r.status, 404);
+    }
+    assert_eq!(versions(&app).await, 4);
+
+    // The printed plan carries the assessment as entered.
+    let print = app.get(&app.ma, "/plan").await.text();
+    assert!(
+        print.contains("Latest readiness assessment (2026-11-27)"),
+        "{print}"
+    );
+    assert!(print.contains("Dr Ames") && print.contains("Views differ"));
+    assert!(print.contains("Implementation leader: Done"));
+    assert!(
+        !print.contains("href=\"/plan/model\""),
+        "only editors get the edit links"
+    );
+}
+
+#[tokio::test]
+async fn the_model_is_chosen_in_a_page_with_its_registry_defaults() {
+    let app = app().await;
+    let page = app.get(&app.admin, "/plan/model").await;
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(html.contains("Recommended: Coordinated care"), "{html}");
+    // The defaults of each model are shown before choosing.
+    assert!(html.contains("PHQ-2, then PHQ-9 if positive") || html.contains("then"));
+
+    // The profile: shares over 100 % are refused beside the field, typed values kept.
+    let bad = post_form(
+        &app,
+        &app.admin,
+        "/plan/profile",
+        "version=0&practitioners=4&patients=6000&medicare_pct=70&medicaid_pct=20&commercial_pct=30&uninsured_pct=0&population=commercial&scope=behavioral_only",
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    let html = bad.text();
+    assert!(html.contains("id=\"f-uninsured_pct-err\""), "{html}");
+    assert!(html.contains("more than 100 %"));
+    assert!(html.contains("value=\"6000\""));
+    assert_eq!(versions(&app).await, 0);
+    let ok = post_form(
+        &app,
+        &app.admin,
+        "/plan/profile",
+        "version=0&practitioners=4&patients=6000&medicare_pct=40&medicaid_pct=20&commercial_pct=30&uninsured_pct=5&medicaid_pays_cocm=yes&population=commercial&scope=behavioral_only",
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+
+    // Choosing OB / perinatal Collaborative Care sets EPDS screening and a case-review day.
+    let bad = post_form(
+        &app,
+        &app.admin,
+        "/plan/model",
+        "version=1&model=psychoanalysis&specialty=ob_perinatal",
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("id=\"f-model-err\""));
+    assert!(
+        bad.text()
+            .contains("<option value=\"ob_perinatal\" selected>")
+    );
+    let stale = post_form(
+        &app,
+        &app.admin,
+        "/plan/model",
+        "version=0&model=cocm&specialty=ob_perinatal",
+    )
+    .await;
+    assert_eq!(stale.status, 422);
+    assert!(stale.text().contains("Someone else changed this record"));
+    assert_eq!(versions(&app).await, 1);
+    let ok = post_form(
+        &app,
+        &app.admin,
+        "/plan/model",
+        "version=1&model=cocm&specialty=ob_perinatal",
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let doc = plan(&app).await;
+    let choice = &doc["document"]["plan"]["model"];
+    assert_eq!(choice["model"], "cocm");
+    assert_eq!(
+        choice["registry"]["screening"]["steps"][0]["instrument"],
+        "epds"
+    );
+    assert_eq!(
+        doc["document"]["plan"]["profile"]["payer_mix"]["medicare_pct"],
+        40
+    );
+    let html = app.get(&app.admin, "/plan/model").await.text();
+    assert!(
+        html.contains("Chosen: <strong>Collaborative Care"),
+        "{html}"
+    );
+    assert!(html.contains("EPDS"));
+
+    let print = app.get(&app.practitioner, "/plan").await.text();
+    assert!(
+        print.contains("Registry defaults set by the model"),
+        "{print}"
+    );
+    assert!(print.contains("Medicare 40 %, Medicaid 20 % (pays care management)"));
+    assert!(print.contains("OB / perinatal care"));
+
+    let r = post_form(
+        &app,
+        &app.psychiatrist,
+        "/plan/model",
+        "version=2&model=coordinated&specialty=primary_care",
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(versions(&app).await, 2);
+}
+
+#[tokio::test]
+async fn the_team_roster_is_kept_in_a_page_with_capacity_and_gaps() {
+    let app = app().await;
+    let page = app.get(&app.admin, "/plan/team").await.text();
+    assert!(page.contains("No one is on the roster yet"));
+    assert!(page.contains("Name a champion"), "{page}");
+    // The account list offers the practice's users.
+    assert!(page.contains(&format!("<option value=\"{}\"", app.care_manager.id)));
+
+    // Refused: no name, an FTE that is not a number; kept as typed, nothing stored.
+    let bad = post_form(
+        &app,
+        &app.admin,
+        "/plan/team",
+        "version=0&member=&name=&role=care_manager&fte=half&employment=employed&joined_on=2026-11-01&user=",
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    let html = bad.text();
+    assert!(
+        html.contains("id=\"f-name-err\"") && html.contains("id=\"f-fte-err\""),
+        "{html}"
+    );
+    assert!(html.contains("value=\"half\""));
+    assert_eq!(versions(&app).await, 0);
+
+    // A care manager at 0.5 FTE, linked to their account, and a contracted psychiatrist.
+    let ok = post_form(
+        &app,
+        &app.admin,
+        "/plan/team",
+        &format!(
+            "version=0&member=&name=Dana+Lee&role=care_manager&fte=0.5&employment=employed&champion=yes&joined_on=2026-11-01&user={}",
+            app.care_manager.id
+        ),
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let ok = post_form(
+        &app,
+        &app.admin,
+        "/plan/team",
+        "version=1&member=&name=Dr+Psych&role=psychiatrist&fte=0.1&employment=contracted&joined_on=2026-11-01&user=",
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let doc = plan(&app).await;
+    let team = doc["document"]["plan"]["team"].as_array().unwrap().clone();
+    assert_eq!(team.len(), 2);
+    assert_eq!(team[0]["user"], app.care_manager.id.to_string());
+    assert_eq!(team[0]["fte"], 0.5);
+    assert_eq!(doc["document"]["caseload_capacity"]["low"], 25);
+    let page = app.get(&app.admin, "/plan/team").await.text();
+    assert!(page.contains("25 to 37 patients"), "{page}");
+    let account = app.care_manager.email.split('@').next().unwrap().to_owned();
+    assert!(page.contains(&format!("<td>{account}</td>")), "{page}");
+    assert!(!page.contains("Name a champion"));
+
+    // Edit: the form shows the member; a stale version is a conflict.
+    let id = team[0]["id"].as_str().unwrap().to_owned();
+    let form = app
+        .get(&app.admin, &format!("/plan/team?member={id}"))
+        .await
+        .text();
+    assert!(form.contains("value=\"Dana Lee\"") && form.contains("Save the changes"));
+    let edit = format!(
+        "member={id}&name=Dana+Lee&role=care_manager&fte=1&employment=remote&champion=yes&joined_on=2026-11-01&user="
+    );
+    let stale = post_form(&app, &app.admin, "/plan/team", &format!("version=1&{edit}")).await;
+    assert_eq!(stale.status, 422);
+    assert!(stale.text().contains("Someone else changed this record"));
+    let ok = post_form(&app, &app.admin, "/plan/team", &format!("version=2&{edit}")).await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let team = plan(&app).await["document"]["plan"]["team"].clone();
+    assert_eq!(team.as_array().unwrap().len(), 2);
+    assert_eq!(team[0]["employment"], "remote");
+    assert!(team[0].get("user").is_none());
+
+    let print = app.get(&app.admin, "/plan").await.text();
+    assert!(print.contains("href=\"/plan/team\""));
+    assert!(print.contains("<td>Contracted</td>"), "{print}");
+
+    // Remove, and a removal of someone already gone is refused.
+    let ok = post_form(
+        &app,
+        &app.admin,
+        "/plan/team/remove",
+        &format!("version=3&member={id}"),
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let gone = post_form(
+        &app,
+        &app.admin,
+        "/plan/team/remove",
+        &format!("version=4&member={id}"),
+    )
+    .await;
+    assert_eq!(gone.status, 422);
+    assert!(gone.text().contains("no longer on the roster"));
+    assert_eq!(
+        plan(&app).await["document"]["plan"]["team"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Roles that may not edit the plan are refused.
+    let r = post_form(&app, &app.billing, "/plan/team/remove", "version=4&member=").await;
+    assert_eq!(r.status, 404);
+    let r = app.get(&app.ma, "/plan/team").await;
+    assert_eq!(r.status, 404);
+    assert_eq!(versions(&app).await, 4);
+}
