@@ -14,6 +14,7 @@ mod metrics;
 mod patients;
 mod plan;
 mod plan_edit;
+mod plan_goals;
 mod plan_model;
 mod plan_readiness;
 mod plan_team;
@@ -516,6 +517,24 @@ pub fn entries() -> Vec<Entry> {
             "/plan/team/remove",
             Practice(O::EditPlan),
             post(plan_team::remove_member),
+        ),
+        Entry::new(
+            "GET",
+            "/plan/goals",
+            Practice(O::EditPlan),
+            get(plan_goals::goals_page),
+        ),
+        Entry::new(
+            "POST",
+            "/plan/goals",
+            Practice(O::EditPlan),
+            post(plan_goals::save_goal),
+        ),
+        Entry::new(
+            "POST",
+            "/plan/goals/remove",
+            Practice(O::EditPlan),
+            post(plan_goals::remove_goal),
         ),
         Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),
     ]

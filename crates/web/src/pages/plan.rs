@@ -102,7 +102,7 @@ pub fn severity_label(s: Severity) -> &'static str {
     }
 }
 
-fn goal_status_label(s: GoalStatus) -> &'static str {
+pub fn goal_status_label(s: GoalStatus) -> &'static str {
     match s {
         GoalStatus::NotMeasured => "Not measured yet",
         GoalStatus::InProgress => "In progress",

@@ -436,3 +436,88 @@ async fn the_team_roster_is_kept_in_a_page_with_capacity_and_gaps() {
     assert_eq!(r.status, 404);
     assert_eq!(versions(&app).await, 4);
 }
+
+#[tokio::test]
+async fn goals_are_set_changed_and_removed_in_a_page() {
+    let app = app().await;
+    let page = app.get(&app.admin, "/plan/goals").await.text();
+    assert!(page.contains("No goals set yet."));
+    assert!(
+        page.contains("value=\"2027-02-25\""),
+        "due 90 days after 2026-11-27: {page}"
+    );
+
+    // Refused: no description, a target that is not a number; kept as typed, nothing stored.
+    let bad = post_form(
+        &app,
+        &app.admin,
+        "/plan/goals",
+        "version=0&goal=&description=&metric=screening_follow_up&baseline=40&target=lots&current=&due_on=2027-02-25",
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    let html = bad.text();
+    assert!(
+        html.contains("id=\"f-description-err\"") && html.contains("id=\"f-target-err\""),
+        "{html}"
+    );
+    assert!(html.contains("value=\"lots\"") && html.contains("value=\"40\""));
+    assert_eq!(versions(&app).await, 0);
+
+    let goal = "description=Follow+up+new+patients+within+4+weeks&metric=screening_follow_up&baseline=40&target=70&due_on=2027-02-25";
+    let ok = post_form(
+        &app,
+        &app.admin,
+        "/plan/goals",
+        &format!("version=0&goal=&current=&{goal}"),
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    // The latest value: halfway from 40 to 70.
+    let stale = post_form(
+        &app,
+        &app.admin,
+        "/plan/goals",
+        &format!("version=0&goal=0&current=55&{goal}"),
+    )
+    .await;
+    assert_eq!(stale.status, 422);
+    assert!(stale.text().contains("Someone else changed this record"));
+    let ok = post_form(
+        &app,
+        &app.admin,
+        "/plan/goals",
+        &format!("version=1&goal=0&current=55&{goal}"),
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let doc = plan(&app).await;
+    assert_eq!(
+        doc["document"]["plan"]["goals"].as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(doc["document"]["plan"]["goals"][0]["current"], 55.0);
+    assert_eq!(doc["document"]["goals"][0]["progress"], 0.5);
+    let print = app.get(&app.front_desk, "/plan").await.text();
+    assert!(
+        print.contains("Follow up new patients within 4 weeks"),
+        "{print}"
+    );
+    assert!(print.contains("50 %"));
+
+    // Only the administrator changes goals.
+    let r = post_form(
+        &app,
+        &app.care_manager,
+        "/plan/goals/remove",
+        "version=2&goal=0",
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    let ok = post_form(&app, &app.admin, "/plan/goals/remove", "version=2&goal=0").await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let gone = post_form(&app, &app.admin, "/plan/goals/remove", "version=3&goal=0").await;
+    assert_eq!(gone.status, 422);
+    assert!(gone.text().contains("no longer in the plan"));
+    assert_eq!(versions(&app).await, 3);
+}
