@@ -18,6 +18,7 @@ mod plan_goals;
 mod plan_model;
 mod plan_readiness;
 mod plan_team;
+mod plan_training;
 mod referrals;
 mod registry;
 mod review;
@@ -535,6 +536,30 @@ pub fn entries() -> Vec<Entry> {
             "/plan/goals/remove",
             Practice(O::EditPlan),
             post(plan_goals::remove_goal),
+        ),
+        Entry::new(
+            "GET",
+            "/plan/training",
+            Practice(O::EditPlan),
+            get(plan_training::training_page),
+        ),
+        Entry::new(
+            "POST",
+            "/plan/training/session",
+            Practice(O::EditPlan),
+            post(plan_training::save_session),
+        ),
+        Entry::new(
+            "POST",
+            "/plan/training/session/remove",
+            Practice(O::EditPlan),
+            post(plan_training::remove_session),
+        ),
+        Entry::new(
+            "POST",
+            "/plan/training/completion",
+            Practice(O::EditPlan),
+            post(plan_training::save_completion),
         ),
         Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),
     ]

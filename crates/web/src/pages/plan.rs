@@ -72,6 +72,9 @@ struct PlanPage {
     assessment: Option<AssessmentView>,
     change: Option<String>,
     defaults: Option<DefaultsView>,
+    training_pct: u32,
+    training_due: Vec<(String, String, &'static str, String)>,
+    sessions: Vec<(String, String, String)>,
 }
 
 fn percent(f: f64) -> u32 {
@@ -260,5 +263,51 @@ pub async fn plan(State(state): State<AppState>, can: Can<op::ReadPlan>) -> Resp
             .model
             .as_ref()
             .map(|c| defaults_view(c.model, &c.registry)),
+        training_pct: percent(stepwise_domain::planner::training_completion(
+            &plan.training,
+            &plan.team,
+            can.ctx.today,
+        )),
+        training_due: doc
+            .training_due
+            .iter()
+            .map(|d| {
+                (
+                    d.member_name.clone(),
+                    d.module_title.clone(),
+                    match d.status {
+                        stepwise_domain::planner::DueStatus::Due => "due",
+                        stepwise_domain::planner::DueStatus::Overdue => "overdue",
+                    },
+                    d.due_on.to_string(),
+                )
+            })
+            .collect(),
+        sessions: plan
+            .training
+            .sessions
+            .iter()
+            .map(|s| {
+                let who: Vec<&str> = s
+                    .attended
+                    .iter()
+                    .filter_map(|id| plan.team.iter().find(|m| m.id == *id))
+                    .map(|m| m.name.as_str())
+                    .collect();
+                (
+                    s.held_on.to_string(),
+                    plan.training
+                        .modules
+                        .iter()
+                        .find(|m| m.code == s.module)
+                        .map_or_else(|| s.module.clone(), |m| m.title.clone()),
+                    if who.is_empty() {
+                        "—".to_owned()
+                    } else {
+                        who.join(", ")
+                    },
+                )
+            })
+            .collect(),
     })
 }

@@ -521,3 +521,149 @@ async fn goals_are_set_changed_and_removed_in_a_page() {
     assert!(gone.text().contains("no longer in the plan"));
     assert_eq!(versions(&app).await, 3);
 }
+
+#[tokio::test]
+async fn training_sessions_and_completions_are_recorded_in_a_page() {
+    let app = app().await;
+    let page = app.get(&app.admin, "/plan/training").await.text();
+    assert!(page.contains("No curriculum yet"), "{page}");
+    // A model sets the curriculum; two people join the team.
+    let ok = post_form(
+        &app,
+        &app.admin,
+        "/plan/model",
+        "version=0&model=cocm&specialty=primary_care",
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    for (v, name, role) in [
+        (1, "Dana", "care_manager"),
+        (2, "Dr+Lin", "treating_practitioner"),
+    ] {
+        let ok = post_form(
+            &app,
+            &app.admin,
+            "/plan/team",
+            &format!("version={v}&member=&name={name}&role={role}&fte=1&employment=employed&joined_on=2026-11-01&user="),
+        )
+        .await;
+        assert_eq!(ok.status, 303, "{}", ok.text());
+    }
+    let doc = plan(&app).await;
+    let module = doc["document"]["plan"]["training"]["modules"][0]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let team = doc["document"]["plan"]["team"].as_array().unwrap().clone();
+    let (dana, lin) = (
+        team[0]["id"].as_str().unwrap().to_owned(),
+        team[1]["id"].as_str().unwrap().to_owned(),
+    );
+    let due_before = doc["document"]["training_due"].as_array().unwrap().len();
+    assert!(due_before > 0);
+    let page = app.get(&app.admin, "/plan/training").await.text();
+    assert!(
+        page.contains("Who needs training") && page.contains("First training"),
+        "{page}"
+    );
+
+    // Attendance at a session that has not happened yet is refused beside the people; what was
+    // ticked is kept; nothing stored.
+    let bad = post_form(
+        &app,
+        &app.admin,
+        "/plan/training/session",
+        &format!(
+            "version=3&session=&module={module}&held_on=2026-12-10&invited={dana}&attended={lin}"
+        ),
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    let html = bad.text();
+    assert!(html.contains("id=\"members-err\""), "{html}");
+    assert!(
+        html.contains(&format!(
+            "id=\"att-{lin}\" name=\"attended\" value=\"{lin}\" checked"
+        )),
+        "{html}"
+    );
+    assert!(html.contains("value=\"2026-12-10\""));
+    assert_eq!(versions(&app).await, 3);
+
+    // Held today with both attending: their first training is done.
+    let ok = post_form(
+        &app,
+        &app.admin,
+        "/plan/training/session",
+        &format!("version=3&session=&module={module}&held_on=2026-11-27&invited={dana}&attended={dana}&attended={lin}"),
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let doc = plan(&app).await;
+    assert_eq!(
+        doc["document"]["plan"]["training"]["sessions"][0]["attended"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(doc["document"]["training_due"].as_array().unwrap().len() < due_before);
+
+    // Training done alone: a member not on the roster is refused, then recorded.
+    let bad = post_form(
+        &app,
+        &app.admin,
+        "/plan/training/completion",
+        &format!("version=4&completion_member=&completion_module={module}&completed_on=2026-11-20"),
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("id=\"f-completion_member-err\""));
+    let stale = post_form(
+        &app,
+        &app.admin,
+        "/plan/training/completion",
+        &format!(
+            "version=3&completion_member={lin}&completion_module={module}&completed_on=2026-11-20"
+        ),
+    )
+    .await;
+    assert_eq!(stale.status, 422);
+    assert!(stale.text().contains("Someone else changed this record"));
+    let ok = post_form(
+        &app,
+        &app.admin,
+        "/plan/training/completion",
+        &format!(
+            "version=4&completion_member={lin}&completion_module={module}&completed_on=2026-11-20"
+        ),
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    assert_eq!(
+        plan(&app).await["document"]["plan"]["training"]["completions"][0]["member"],
+        lin
+    );
+
+    // The printed plan shows the sessions; other roles may not record training.
+    let print = app.get(&app.front_desk, "/plan").await.text();
+    assert!(print.contains("Training sessions"), "{print}");
+    assert!(print.contains("Dana, Dr Lin"));
+    let r = post_form(
+        &app,
+        &app.psychiatrist,
+        "/plan/training/session/remove",
+        "version=5&session=0",
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    let ok = post_form(
+        &app,
+        &app.admin,
+        "/plan/training/session/remove",
+        "version=5&session=0",
+    )
+    .await;
+    assert_eq!(ok.status, 303);
+    assert_eq!(versions(&app).await, 6);
+}
