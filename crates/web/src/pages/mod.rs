@@ -19,6 +19,7 @@ mod plan_model;
 mod plan_readiness;
 mod plan_team;
 mod plan_training;
+mod plan_workflow;
 mod referrals;
 mod registry;
 mod review;
@@ -560,6 +561,24 @@ pub fn entries() -> Vec<Entry> {
             "/plan/training/completion",
             Practice(O::EditPlan),
             post(plan_training::save_completion),
+        ),
+        Entry::new(
+            "GET",
+            "/plan/workflow",
+            Practice(O::EditPlan),
+            get(plan_workflow::workflow_page),
+        ),
+        Entry::new(
+            "POST",
+            "/plan/workflow",
+            Practice(O::EditPlan),
+            post(plan_workflow::save),
+        ),
+        Entry::new(
+            "POST",
+            "/plan/workflow/start",
+            Practice(O::EditPlan),
+            post(plan_workflow::start),
         ),
         Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),
     ]

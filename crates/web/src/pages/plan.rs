@@ -75,6 +75,7 @@ struct PlanPage {
     training_pct: u32,
     training_due: Vec<(String, String, &'static str, String)>,
     sessions: Vec<(String, String, String)>,
+    workflow: Option<(String, Vec<[String; 4]>)>,
 }
 
 fn percent(f: f64) -> u32 {
@@ -283,6 +284,35 @@ pub async fn plan(State(state): State<AppState>, can: Can<op::ReadPlan>) -> Resp
                 )
             })
             .collect(),
+        workflow: plan.workflow.as_ref().map(|w| {
+            let roles = |v: &[stepwise_domain::role::Role]| {
+                if v.is_empty() {
+                    "—".to_owned()
+                } else {
+                    v.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")
+                }
+            };
+            (
+                format!(
+                    "Version {} for {}, in effect since {}; next review {}.",
+                    w.version,
+                    w.model.label(),
+                    w.effective_on,
+                    w.review_on
+                ),
+                w.steps
+                    .iter()
+                    .map(|s| {
+                        [
+                            s.name.clone(),
+                            roles(&s.responsible),
+                            roles(&s.supporting),
+                            roles(&s.informed),
+                        ]
+                    })
+                    .collect(),
+            )
+        }),
         sessions: plan
             .training
             .sessions

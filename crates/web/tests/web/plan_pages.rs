@@ -667,3 +667,148 @@ async fn training_sessions_and_completions_are_recorded_in_a_page() {
     assert_eq!(ok.status, 303);
     assert_eq!(versions(&app).await, 6);
 }
+
+/// Percent-encoding for a form value.
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The workflow grid as a form body: every step's name and each role's part.
+fn grid(
+    workflow: &Value,
+    version: i64,
+    review_on: &str,
+    change: impl Fn(usize, &str, &str) -> String,
+) -> String {
+    let mut body = format!("version={version}&review_on={review_on}");
+    for (i, step) in workflow["steps"].as_array().unwrap().iter().enumerate() {
+        body.push_str(&format!(
+            "&s{i}.name={}",
+            encode(step["name"].as_str().unwrap())
+        ));
+        for role in stepwise_domain::role::Role::ALL {
+            let has = |col: &str| {
+                step[col]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r == role.code())
+            };
+            let part = if has("responsible") {
+                "r"
+            } else if has("supporting") {
+                "s"
+            } else if has("informed") {
+                "i"
+            } else {
+                ""
+            };
+            body.push_str(&format!(
+                "&s{i}.{}={}",
+                role.code(),
+                change(i, role.code(), part)
+            ));
+        }
+    }
+    body
+}
+
+#[tokio::test]
+async fn the_workflow_grid_is_edited_in_a_page() {
+    let app = app().await;
+    let page = app.get(&app.admin, "/plan/workflow").await.text();
+    assert!(page.contains("Choose a model"), "{page}");
+    // Without a model the default cannot be chosen: refused, nothing stored.
+    let r = post_form(&app, &app.admin, "/plan/workflow/start", "version=0").await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("choose a model first"));
+    assert_eq!(versions(&app).await, 0);
+    let ok = post_form(
+        &app,
+        &app.admin,
+        "/plan/model",
+        "version=0&model=cocm&specialty=primary_care",
+    )
+    .await;
+    assert_eq!(ok.status, 303);
+    let ok = post_form(&app, &app.admin, "/plan/workflow/start", "version=1").await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let workflow = plan(&app).await["document"]["plan"]["workflow"].clone();
+    assert_eq!(workflow["version"], 1);
+    let page = app.get(&app.admin, "/plan/workflow").await.text();
+    assert!(
+        page.contains("Crisis and suicidality protocol") && page.contains("(required)"),
+        "{page}"
+    );
+
+    // Nobody responsible for the first step and a review date that is not a date: refused
+    // beside the row and the date, what was chosen kept, nothing stored.
+    let bad = grid(&workflow, 2, "soon", |i, _, part| {
+        if i == 0 && part == "r" {
+            "s".into()
+        } else {
+            part.into()
+        }
+    });
+    let r = post_form(&app, &app.admin, "/plan/workflow", &bad).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    let html = r.text();
+    assert!(
+        html.contains("id=\"s0-err\"") && html.contains("at least one role must be responsible"),
+        "{html}"
+    );
+    assert!(html.contains("id=\"f-review_on-err\"") && html.contains("value=\"soon\""));
+    assert!(html.contains("<select id=\"s0.ma_nurse\" name=\"s0.ma_nurse\"><option value=\"\">—</option><option value=\"r\">Responsible</option><option value=\"s\" selected>"), "{html}");
+    assert_eq!(versions(&app).await, 2);
+
+    // Billing informed of the first step, review in three months: workflow version 2.
+    let good = grid(&workflow, 2, "2027-02-27", |i, role, part| {
+        if i == 0 && role == "billing" {
+            "i".into()
+        } else {
+            part.into()
+        }
+    });
+    let stale = post_form(
+        &app,
+        &app.admin,
+        "/plan/workflow",
+        &good.replace("version=2", "version=1"),
+    )
+    .await;
+    assert_eq!(stale.status, 422);
+    assert!(stale.text().contains("Someone else changed this record"));
+    let ok = post_form(&app, &app.admin, "/plan/workflow", &good).await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let w = plan(&app).await["document"]["plan"]["workflow"].clone();
+    assert_eq!(w["version"], 2);
+    assert_eq!(w["review_on"], "2027-02-27");
+    assert!(
+        w["steps"][0]["informed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "billing")
+    );
+
+    let print = app.get(&app.billing, "/plan").await.text();
+    assert!(
+        print.contains("Version 2 for Collaborative Care")
+            && print.contains("next review 2027-02-27"),
+        "{print}"
+    );
+    let r = post_form(
+        &app,
+        &app.care_manager,
+        "/plan/workflow",
+        &good.replace("version=2", "version=3"),
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(versions(&app).await, 3);
+}
