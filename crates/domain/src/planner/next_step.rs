@@ -149,8 +149,9 @@ fn safety_alerts(c: &Ctx) -> Option<NextStep> {
             NextAction::ReviewSafetyAlerts,
             None,
             format!(
-                "{} a safety alert nobody has reviewed: review it today.",
-                patients_have(n)
+                "{} a safety alert nobody has reviewed: review {} today.",
+                patients_have(n),
+                if n == 1 { "it" } else { "them" }
             ),
             "A positive suicide item needs a clinician's review whatever the total \
              (cocm-billing-registry.md §9.10).",
@@ -203,8 +204,13 @@ fn follow_ups_overdue(c: &Ctx) -> Option<NextStep> {
             NextAction::CatchUpFollowUps,
             None,
             format!(
-                "{} overdue: reach those patients this week.",
-                plural(n as usize, "follow-up is", "follow-ups are")
+                "{} overdue: reach {} this week.",
+                plural(n as usize, "follow-up is", "follow-ups are"),
+                if n == 1 {
+                    "that patient"
+                } else {
+                    "those patients"
+                }
             ),
             "Timely follow-up predicts improvement (MHIP, cocm-billing-registry.md §9.6).",
         )
@@ -578,6 +584,71 @@ mod tests {
             n.message,
             "No baseline yet: take it now, it takes 10 minutes."
         );
+    }
+
+    /// Each message that counts patients or tasks agrees with its count, in the whole sentence:
+    /// "1 patient has … review it", "3 patients have … review them".
+    #[test]
+    fn counted_messages_agree_in_number() {
+        let today = time::macros::date!(2026 - 01 - 05);
+        let mut cocm = PracticePlan::default();
+        cocm.choose_model(CareModel::Cocm, today);
+        type Set = fn(&mut RegistrySummary, u32);
+        let cases: [(Set, &PracticePlan, u32, &str); 8] = [
+            (
+                |s, n| s.unreviewed_safety_alerts = n,
+                &cocm,
+                1,
+                "1 patient has a safety alert nobody has reviewed: review it today.",
+            ),
+            (
+                |s, n| s.unreviewed_safety_alerts = n,
+                &cocm,
+                3,
+                "3 patients have a safety alert nobody has reviewed: review them today.",
+            ),
+            (
+                |s, n| s.waiting_over_12_weeks_without_improvement = n,
+                &cocm,
+                1,
+                "1 patient has waited over 12 weeks without improvement: schedule a case review.",
+            ),
+            (
+                |s, n| s.waiting_over_12_weeks_without_improvement = n,
+                &cocm,
+                3,
+                "3 patients have waited over 12 weeks without improvement: schedule a case review.",
+            ),
+            (
+                |s, n| s.awaiting_case_review = n,
+                &cocm,
+                1,
+                "1 patient is waiting for the weekly case review: hold it this week.",
+            ),
+            (
+                |s, n| s.awaiting_case_review = n,
+                &cocm,
+                3,
+                "3 patients are waiting for the weekly case review: hold it this week.",
+            ),
+            (
+                |s, n| s.follow_ups_overdue = n,
+                &cocm,
+                1,
+                "1 follow-up is overdue: reach that patient this week.",
+            ),
+            (
+                |s, n| s.follow_ups_overdue = n,
+                &cocm,
+                3,
+                "3 follow-ups are overdue: reach those patients this week.",
+            ),
+        ];
+        for (set, plan, n, expected) in cases {
+            let mut s = RegistrySummary::default();
+            set(&mut s, n);
+            assert_eq!(next_step(plan, &s, today).message, expected);
+        }
     }
 
     #[test]

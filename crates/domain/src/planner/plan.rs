@@ -4,6 +4,8 @@
 
 use super::assessment::{ReadinessAssessment, ReadinessChange, ReadinessResult, compare};
 use super::caseload::{CaseloadProfile, CaseloadRange};
+use super::checklist::Checklist;
+use super::decision_tree::RespondentAnswers;
 use super::goals::{Goal, GoalProgress};
 use super::journey::{Journey, RegistrySummary, journey};
 use super::level::FRAMEWORK_NOTE;
@@ -11,6 +13,7 @@ use super::metrics::MetricsPlan;
 use super::model::{CareModel, ModelInputs, PayerMix, Recommendation, recommend_model};
 use super::presets::{RegistryDefaults, Specialty, registry_defaults};
 use super::role_card::{RoleCard, role_cards};
+use super::self_rating::{Respondent, SelfRating};
 use super::team::TeamMember;
 use super::team_gaps::{TeamGap, team_capacity, team_gaps};
 use super::training::{TrainingDue, TrainingPlan, default_training_plan, training_due};
@@ -100,6 +103,62 @@ impl PracticePlan {
         }
     }
 
+    /// The assessment taken on `on`, added when there is none: the respondents who rate, the
+    /// answers to the tree and the checklist of one day make one assessment, and a later day
+    /// starts the next one, so the history of results is kept (bhi-planning.md §2.1, §5.4:
+    /// assessments are repeated measures).
+    pub fn assessment_on(&mut self, on: Date) -> &mut ReadinessAssessment {
+        match self.readiness.iter().position(|a| a.assessed_on == on) {
+            Some(i) => &mut self.readiness[i],
+            None => {
+                self.readiness.push(ReadinessAssessment {
+                    assessed_on: on,
+                    self_ratings: Vec::new(),
+                    tree: Vec::new(),
+                    checklist: Checklist::default(),
+                });
+                let last = self.readiness.len() - 1;
+                &mut self.readiness[last]
+            }
+        }
+    }
+
+    /// Record one respondent's self-rating on `on`. A respondent who already rated that day is
+    /// replaced (names compared ignoring case and surrounding spaces): one person, one view.
+    pub fn record_self_rating(&mut self, on: Date, rating: SelfRating) {
+        let ratings = &mut self.assessment_on(on).self_ratings;
+        match ratings
+            .iter_mut()
+            .find(|r| same_person(&r.respondent, &rating.respondent))
+        {
+            Some(r) => *r = rating,
+            None => ratings.push(rating),
+        }
+    }
+
+    /// Record one respondent's answers to the decision tree on `on`, replacing theirs of that day.
+    pub fn record_tree_answers(&mut self, on: Date, answers: RespondentAnswers) {
+        let tree = &mut self.assessment_on(on).tree;
+        match tree
+            .iter_mut()
+            .find(|r| same_person(&r.respondent, &answers.respondent))
+        {
+            Some(r) => *r = answers,
+            None => tree.push(answers),
+        }
+    }
+
+    /// The checklist as it stands on `on`: that day's when it was ticked, else the latest one
+    /// before it, carried forward so nobody ticks the same items twice.
+    pub fn checklist_on(&self, on: Date) -> Checklist {
+        self.readiness
+            .iter()
+            .filter(|a| a.assessed_on <= on && !a.checklist.0.is_empty())
+            .max_by_key(|a| a.assessed_on)
+            .map(|a| a.checklist.clone())
+            .unwrap_or_default()
+    }
+
     pub fn model_inputs(&self) -> ModelInputs {
         ModelInputs::from_roster(
             self.latest_readiness().and_then(|r| r.level),
@@ -164,6 +223,10 @@ impl PracticePlan {
     }
 }
 
+fn same_person(a: &Respondent, b: &Respondent) -> bool {
+    a.name.trim().to_lowercase() == b.name.trim().to_lowercase()
+}
+
 /// The plan with everything derived from it, as the API returns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -195,5 +258,68 @@ pub fn plan_document(plan: &PracticePlan, summary: &RegistrySummary, today: Date
         journey: journey(plan, summary, today),
         framework_note: FRAMEWORK_NOTE.to_owned(),
         plan: plan.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::planner::checklist::{ChecklistItem, ItemStatus};
+    use crate::planner::decision_tree::TreeQuestion;
+    use crate::planner::level::{Dimension, IntegrationLevel};
+    use time::macros::date;
+
+    fn rating(name: &str, level: u8) -> SelfRating {
+        SelfRating {
+            respondent: Respondent {
+                name: name.into(),
+                role: None,
+            },
+            ratings: [(Dimension::Systems, IntegrationLevel::new(level).unwrap())]
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn one_day_makes_one_assessment_and_a_respondent_rates_once_a_day() {
+        let mut plan = PracticePlan::default();
+        let day1 = date!(2026 - 01 - 10);
+        let day2 = date!(2026 - 07 - 10);
+        plan.record_self_rating(day1, rating("Dr A", 2));
+        plan.record_self_rating(day1, rating("BHCM", 4));
+        plan.record_self_rating(day1, rating(" dr a ", 3));
+        plan.record_tree_answers(
+            day1,
+            RespondentAnswers {
+                respondent: Respondent {
+                    name: "Dr A".into(),
+                    role: None,
+                },
+                answers: [(TreeQuestion::SameSite, false)].into_iter().collect(),
+            },
+        );
+        assert_eq!(plan.readiness.len(), 1);
+        let a = &plan.readiness[0];
+        assert_eq!(a.self_ratings.len(), 2);
+        assert_eq!(a.self_ratings[0].respondent.name, " dr a ");
+        assert_eq!(a.tree.len(), 1);
+
+        plan.record_self_rating(day2, rating("Dr A", 5));
+        assert_eq!(plan.readiness.len(), 2);
+        assert_eq!(plan.readiness_results().len(), 2);
+        assert!(plan.readiness_change().is_some());
+    }
+
+    #[test]
+    fn the_checklist_carries_forward_to_a_later_day() {
+        let mut plan = PracticePlan::default();
+        let day1 = date!(2026 - 01 - 10);
+        assert!(plan.checklist_on(day1).0.is_empty());
+        let mut c = Checklist::default();
+        c.set(ChecklistItem::Registry, ItemStatus::Done);
+        plan.assessment_on(day1).checklist = c.clone();
+        assert_eq!(plan.checklist_on(date!(2026 - 03 - 01)), c);
+        assert!(plan.checklist_on(date!(2026 - 01 - 09)).0.is_empty());
     }
 }

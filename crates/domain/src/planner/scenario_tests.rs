@@ -65,6 +65,7 @@ fn member(
         employment,
         champion: false,
         joined_on,
+        user: None,
     }
 }
 

@@ -4,6 +4,7 @@
 
 use crate::codes::code_enum;
 use crate::error::ValidationError;
+use crate::ids::UserId;
 use crate::role::Role;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -95,6 +96,9 @@ pub struct TeamMember {
     #[serde(with = "super::dates")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub joined_on: Date,
+    /// The member's Stepwise account, when they have one (a contracted consultant may not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<UserId>,
 }
 
 /// Raw roster input from a form or the API.
@@ -110,6 +114,9 @@ pub struct TeamMemberInput {
     pub champion: bool,
     /// `YYYY-MM-DD`
     pub joined_on: String,
+    /// The member's account; the caller checks that it is one of the practice's users.
+    #[serde(default)]
+    pub user: Option<UserId>,
 }
 
 impl TeamMemberInput {
@@ -145,6 +152,7 @@ impl TeamMemberInput {
                     employment,
                     champion: self.champion,
                     joined_on,
+                    user: self.user,
                 })
             }
             _ => Err(errors),
@@ -176,6 +184,7 @@ mod tests {
             employment: "employed".into(),
             champion: false,
             joined_on: "2026-02-01".into(),
+            user: None,
         }
     }
 
@@ -196,6 +205,7 @@ mod tests {
             employment: "volunteer".into(),
             champion: false,
             joined_on: "soon".into(),
+            user: None,
         };
         let err = bad.parse(TeamMemberId(Uuid::nil())).unwrap_err();
         let fields: Vec<&str> = err.errors.iter().map(|e| e.field.as_str()).collect();

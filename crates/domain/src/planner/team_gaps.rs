@@ -95,9 +95,11 @@ pub fn team_gaps(
                 TeamGapKind::OverCapacity,
                 Severity::Warning,
                 format!(
-                    "{current_caseload} patients on the caseload; your care managers can carry \
-                     about {} to {}. Add care-manager time or pause new enrollments.",
-                    cap.low, cap.high
+                    "{} on the caseload; your care managers can carry about {} to {}. Add \
+                     care-manager time or pause new enrollments.",
+                    patients(current_caseload),
+                    cap.low,
+                    cap.high
                 ),
                 "AIMS caseload guidance, bhi-planning.md §5.3; cocm-billing-registry.md §9.7",
             );
@@ -106,9 +108,11 @@ pub fn team_gaps(
                 TeamGapKind::AtCapacity,
                 Severity::Advice,
                 format!(
-                    "{current_caseload} patients on the caseload, in the top of the {} to {} \
-                     range: plan more care-manager time before it fills.",
-                    cap.low, cap.high
+                    "{} on the caseload, in the top of the {} to {} range: plan more \
+                     care-manager time before it fills.",
+                    patients(current_caseload),
+                    cap.low,
+                    cap.high
                 ),
                 "AIMS caseload guidance, bhi-planning.md §5.3",
             );
@@ -126,6 +130,15 @@ pub fn team_gaps(
     }
     gaps.sort_by_key(|g| g.severity);
     gaps
+}
+
+/// "1 patient" / "3 patients".
+fn patients(n: u32) -> String {
+    if n == 1 {
+        "1 patient".to_owned()
+    } else {
+        format!("{n} patients")
+    }
 }
 
 /// Gaps that stop the model from running.
@@ -150,6 +163,7 @@ mod tests {
             employment: Employment::Employed,
             champion,
             joined_on: date!(2026 - 01 - 05),
+            user: None,
         }
     }
 
@@ -225,6 +239,21 @@ mod tests {
                 team.len()
             );
             assert!(g.iter().all(|g| g.basis.contains('§')));
+        }
+    }
+
+    #[test]
+    fn caseload_messages_agree_in_number() {
+        // 0.01 FTE carries 0 to 1 patient: one patient already fills it, two are over.
+        let tiny = [member(Role::CareManager, 1, true)];
+        let cases = [
+            (1, TeamGapKind::AtCapacity, "1 patient on the caseload,"),
+            (2, TeamGapKind::OverCapacity, "2 patients on the caseload;"),
+        ];
+        for (caseload, kind, start) in cases {
+            let g = team_gaps(&tiny, CareModel::Coordinated, caseload, COMMERCIAL);
+            let gap = g.iter().find(|g| g.kind == kind).unwrap();
+            assert!(gap.message.starts_with(start), "{}", gap.message);
         }
     }
 

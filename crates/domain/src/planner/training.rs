@@ -454,6 +454,7 @@ mod tests {
             employment: Employment::Employed,
             champion: false,
             joined_on,
+            user: None,
         }
     }
 

@@ -34,7 +34,7 @@ pub struct FieldView {
 }
 
 impl FieldView {
-    fn new(name: &'static str, label: &str, kind: &'static str) -> Self {
+    pub(super) fn new(name: &'static str, label: &str, kind: &'static str) -> Self {
         FieldView {
             name,
             label: label.to_owned(),
@@ -46,19 +46,19 @@ impl FieldView {
         }
     }
 
-    fn select(name: &'static str, label: &str, options: Vec<(String, String)>) -> Self {
+    pub(super) fn select(name: &'static str, label: &str, options: Vec<(String, String)>) -> Self {
         FieldView {
             options,
             ..Self::new(name, label, "select")
         }
     }
 
-    fn hint(mut self, hint: &str) -> Self {
+    pub(super) fn hint(mut self, hint: &str) -> Self {
         self.hint = Some(hint.to_owned());
         self
     }
 
-    fn value(mut self, v: impl Into<String>) -> Self {
+    pub(super) fn value(mut self, v: impl Into<String>) -> Self {
         self.value = v.into();
         self
     }

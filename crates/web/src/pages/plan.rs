@@ -2,6 +2,9 @@
 //! why, the team's gaps and the goals. Every staff member reads it; it prints as the plan's
 //! summary (the print view hides the navigation).
 
+use super::plan_model::{DefaultsView, defaults_view, specialty_label};
+use super::plan_readiness::{AssessmentView, assessment_view, change_text};
+use super::plan_team::employment_label;
 use super::{Chrome, render};
 use crate::access::{Can, op};
 use crate::state::AppState;
@@ -41,6 +44,7 @@ pub struct MemberView {
     pub fte: String,
     pub employment: &'static str,
     pub champion: bool,
+    pub account: String,
 }
 
 #[derive(Template)]
@@ -63,6 +67,15 @@ struct PlanPage {
     gaps: Vec<GapView>,
     goals: Vec<GoalView>,
     framework_note: &'static str,
+    can_edit: bool,
+    profile: Vec<(&'static str, String)>,
+    assessment: Option<AssessmentView>,
+    change: Option<String>,
+    defaults: Option<DefaultsView>,
+    training_pct: u32,
+    training_due: Vec<(String, String, &'static str, String)>,
+    sessions: Vec<(String, String, String)>,
+    workflow: Option<(String, Vec<[String; 4]>)>,
 }
 
 fn percent(f: f64) -> u32 {
@@ -85,7 +98,7 @@ pub fn status_label(s: StepStatus) -> &'static str {
     }
 }
 
-fn severity_label(s: Severity) -> &'static str {
+pub fn severity_label(s: Severity) -> &'static str {
     match s {
         Severity::Blocking => "Blocking",
         Severity::Warning => "Warning",
@@ -93,7 +106,7 @@ fn severity_label(s: Severity) -> &'static str {
     }
 }
 
-fn goal_status_label(s: GoalStatus) -> &'static str {
+pub fn goal_status_label(s: GoalStatus) -> &'static str {
     match s {
         GoalStatus::NotMeasured => "Not measured yet",
         GoalStatus::InProgress => "In progress",
@@ -102,9 +115,41 @@ fn goal_status_label(s: GoalStatus) -> &'static str {
     }
 }
 
+/// The practice's profile as the printed plan states it.
+fn profile_facts(plan: &stepwise_domain::planner::PracticePlan) -> Vec<(&'static str, String)> {
+    let p = &plan.profile;
+    let m = &p.payer_mix;
+    vec![
+        ("Specialty", specialty_label(p.specialty).to_owned()),
+        ("Treating practitioners", p.practitioners.to_string()),
+        ("Adult patients a year", p.patients.to_string()),
+        (
+            "Payer mix",
+            format!(
+                "Medicare {} %, Medicaid {} %{}, commercial {} %, uninsured {} %",
+                m.medicare_pct,
+                m.medicaid_pct,
+                if m.medicaid_pays_cocm {
+                    " (pays care management)"
+                } else {
+                    ""
+                },
+                m.commercial_pct,
+                m.uninsured_pct
+            ),
+        ),
+    ]
+}
+
 pub async fn plan(State(state): State<AppState>, can: Can<op::ReadPlan>) -> Response {
     let demo = state.config.demo.is_some();
-    let (stored, summary) = match crate::api::plan::load(&state, &can).await {
+    let loaded = async {
+        let (stored, summary) = crate::api::plan::load(&state, &can).await?;
+        let users = state.store.users(can.ctx.practice).await?;
+        Ok::<_, crate::error::ApiError>((stored, summary, users))
+    }
+    .await;
+    let (stored, summary, users) = match loaded {
         Ok(x) => x,
         Err(e) => return super::error_page(e),
     };
@@ -154,8 +199,12 @@ pub async fn plan(State(state): State<AppState>, can: Can<op::ReadPlan>) -> Resp
             name: m.name.clone(),
             role: m.role.label(),
             fte: format!("{:.2}", m.fte.as_f64()),
-            employment: m.employment.code(),
+            employment: employment_label(m.employment),
             champion: m.champion,
+            account: m
+                .user
+                .and_then(|id| users.iter().find(|u| u.id == id))
+                .map_or_else(|| "—".to_owned(), |u| u.display_name.clone()),
         })
         .collect();
     let level = doc
@@ -197,5 +246,98 @@ pub async fn plan(State(state): State<AppState>, can: Can<op::ReadPlan>) -> Resp
         gaps,
         goals,
         framework_note: FRAMEWORK_NOTE,
+        can_edit: stepwise_domain::access::acting_role(
+            &can.auth.user.roles,
+            stepwise_domain::access::Operation::EditPlan,
+            None,
+        )
+        .is_some(),
+        profile: profile_facts(plan),
+        assessment: plan
+            .readiness
+            .iter()
+            .filter(|a| !a.is_empty())
+            .max_by_key(|a| a.assessed_on)
+            .map(assessment_view),
+        change: change_text(plan),
+        defaults: plan
+            .model
+            .as_ref()
+            .map(|c| defaults_view(c.model, &c.registry)),
+        training_pct: percent(stepwise_domain::planner::training_completion(
+            &plan.training,
+            &plan.team,
+            can.ctx.today,
+        )),
+        training_due: doc
+            .training_due
+            .iter()
+            .map(|d| {
+                (
+                    d.member_name.clone(),
+                    d.module_title.clone(),
+                    match d.status {
+                        stepwise_domain::planner::DueStatus::Due => "due",
+                        stepwise_domain::planner::DueStatus::Overdue => "overdue",
+                    },
+                    d.due_on.to_string(),
+                )
+            })
+            .collect(),
+        workflow: plan.workflow.as_ref().map(|w| {
+            let roles = |v: &[stepwise_domain::role::Role]| {
+                if v.is_empty() {
+                    "—".to_owned()
+                } else {
+                    v.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")
+                }
+            };
+            (
+                format!(
+                    "Version {} for {}, in effect since {}; next review {}.",
+                    w.version,
+                    w.model.label(),
+                    w.effective_on,
+                    w.review_on
+                ),
+                w.steps
+                    .iter()
+                    .map(|s| {
+                        [
+                            s.name.clone(),
+                            roles(&s.responsible),
+                            roles(&s.supporting),
+                            roles(&s.informed),
+                        ]
+                    })
+                    .collect(),
+            )
+        }),
+        sessions: plan
+            .training
+            .sessions
+            .iter()
+            .map(|s| {
+                let who: Vec<&str> = s
+                    .attended
+                    .iter()
+                    .filter_map(|id| plan.team.iter().find(|m| m.id == *id))
+                    .map(|m| m.name.as_str())
+                    .collect();
+                (
+                    s.held_on.to_string(),
+                    plan.training
+                        .modules
+                        .iter()
+                        .find(|m| m.code == s.module)
+                        .map_or_else(|| s.module.clone(), |m| m.title.clone()),
+                    if who.is_empty() {
+                        "—".to_owned()
+                    } else {
+                        who.join(", ")
+                    },
+                )
+            })
+            .collect(),
     })
 }

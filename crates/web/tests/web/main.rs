@@ -16,5 +16,6 @@ mod instruments;
 mod matrix;
 mod pages;
 mod plan;
+mod plan_pages;
 mod routes;
 mod safety;

@@ -61,6 +61,7 @@ fn champion() -> TeamMember {
         employment: Employment::Employed,
         champion: true,
         joined_on: NOW.date(),
+        user: None,
     }
 }
 

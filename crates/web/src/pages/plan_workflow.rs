@@ -1,0 +1,282 @@
+//! The workflow plan in the browser: steps × roles, each role responsible, supporting or
+//! informed for a step, with the date of the next review. It starts from the default plan for
+//! the chosen model (reference bhi-planning.md §4.2); each saved change raises the workflow's
+//! own version and is a new plan version.
+
+use super::forms::{Fields, FormErrors, get, see_other};
+use super::{Chrome, render};
+use crate::access::{Can, op};
+use crate::error::ApiError;
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::Response;
+use stepwise_domain::patient::parse_date;
+use stepwise_domain::planner::workflow::{CRISIS_STEP, required_steps};
+use stepwise_domain::planner::{WorkflowPlan, default_workflow, validate_workflow};
+use stepwise_domain::role::Role;
+use stepwise_store::model::StoredPlan;
+
+use super::plan_edit;
+
+const BACK: &str = "/plan/workflow";
+
+/// The part a role plays in a step, as the grid's cell codes.
+const PARTS: [(&str, &str); 4] = [
+    ("", "—"),
+    ("r", "Responsible"),
+    ("s", "Supporting"),
+    ("i", "Informed"),
+];
+
+pub struct Cell {
+    pub name: String,
+    pub role: &'static str,
+    pub value: String,
+}
+
+pub struct StepRow {
+    pub index: usize,
+    pub name: String,
+    pub required: bool,
+    pub cells: Vec<Cell>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "plan_workflow.html")]
+struct WorkflowPage {
+    chrome: Chrome,
+    version: i64,
+    model: Option<String>,
+    workflow: Option<(u32, String, String)>,
+    review_on: String,
+    review_error: Option<String>,
+    review_due: bool,
+    roles: Vec<&'static str>,
+    steps: Vec<StepRow>,
+    summary: Vec<String>,
+    parts: &'static [(&'static str, &'static str)],
+}
+
+fn cell_name(step: usize, role: Role) -> String {
+    format!("s{step}.{}", role.code())
+}
+
+fn part_of(w: &WorkflowPlan, step: usize, role: Role) -> &'static str {
+    let s = &w.steps[step];
+    if s.responsible.contains(&role) {
+        "r"
+    } else if s.supporting.contains(&role) {
+        "s"
+    } else if s.informed.contains(&role) {
+        "i"
+    } else {
+        ""
+    }
+}
+
+fn page(
+    state: &AppState,
+    can: &Can<op::EditPlan>,
+    stored: &StoredPlan,
+    submitted: Option<(Option<&Fields>, &FormErrors)>,
+) -> Response {
+    let plan = &stored.plan;
+    // What was typed, when the grid was submitted; a refused start keeps the stored grid.
+    let typed = |name: &str, stored: String| match submitted {
+        Some((Some(f), _)) => get(f, name),
+        _ => stored,
+    };
+    let error = |name: &str| submitted.and_then(|(_, e)| e.get(name).map(str::to_owned));
+    let w = plan.workflow.as_ref();
+    let steps = w
+        .map(|w| {
+            let required = required_steps(w.model);
+            w.steps
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let errors: Vec<String> = ["name", "responsible", "roles", "key"]
+                        .iter()
+                        .filter_map(|f| error(&format!("steps[{i}].{f}")))
+                        .collect();
+                    StepRow {
+                        index: i,
+                        name: typed(&format!("s{i}.name"), s.name.clone()),
+                        required: required.contains(&s.key.as_str()) || s.key == CRISIS_STEP,
+                        cells: Role::ALL
+                            .iter()
+                            .map(|r| {
+                                let name = cell_name(i, *r);
+                                Cell {
+                                    value: typed(&name, part_of(w, i, *r).to_owned()),
+                                    name,
+                                    role: r.label(),
+                                }
+                            })
+                            .collect(),
+                        error: (!errors.is_empty()).then(|| errors.join("; ")),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut summary = submitted.map_or_else(Vec::new, |(_, e)| {
+        let mut v = e.general.clone();
+        v.extend(
+            e.unplaced(&["review_on"])
+                .into_iter()
+                .filter(|m| !m.starts_with("steps[")),
+        );
+        v
+    });
+    if submitted.is_some_and(|(_, e)| !e.is_empty()) && summary.is_empty() {
+        summary.push("Check the marked rows below.".to_owned());
+    }
+    let page = render(&WorkflowPage {
+        chrome: Chrome::new(&can.auth, state.config.demo.is_some()),
+        version: stored.version,
+        model: plan.chosen_model().map(|m| m.label().to_owned()),
+        workflow: w.map(|w| {
+            (
+                w.version,
+                w.model.label().to_owned(),
+                w.effective_on.to_string(),
+            )
+        }),
+        review_on: typed(
+            "review_on",
+            w.map_or_else(String::new, |w| w.review_on.to_string()),
+        ),
+        review_error: error("review_on"),
+        review_due: w.is_some_and(|w| w.review_due(can.ctx.today)),
+        roles: Role::ALL.iter().map(|r| r.label()).collect(),
+        steps,
+        summary,
+        parts: &PARTS,
+    });
+    if submitted.is_some() {
+        super::forms::refused(page)
+    } else {
+        page
+    }
+}
+
+pub async fn workflow_page(State(state): State<AppState>, can: Can<op::EditPlan>) -> Response {
+    match plan_edit::latest(&state, &can).await {
+        Ok(stored) => page(&state, &can, &stored, None),
+        Err(e) => super::error_page(e),
+    }
+}
+
+/// Start from the default plan for the chosen model.
+pub async fn start(
+    State(state): State<AppState>,
+    can: Can<op::EditPlan>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let result = async {
+        let version = plan_edit::version(&fields)?;
+        let mut plan = plan_edit::latest(&state, &can).await?.plan;
+        let Some(model) = plan.chosen_model() else {
+            return Err(ApiError::invalid(
+                "model",
+                "choose a model first: the default workflow depends on it",
+            ));
+        };
+        if plan.workflow.is_some() {
+            return Err(ApiError::invalid(
+                "workflow",
+                "the plan already has a workflow: change it below",
+            ));
+        }
+        plan.workflow = Some(default_workflow(model, can.ctx.today));
+        plan_edit::save(&state, &can, version, &plan).await
+    }
+    .await;
+    answer(&state, &can, None, result).await
+}
+
+/// The grid as submitted, over the latest workflow: the same steps, their names, the part each
+/// role plays, and the review date.
+fn parse_grid(w: &WorkflowPlan, fields: &Fields) -> Result<WorkflowPlan, ApiError> {
+    let mut next = w.clone();
+    let mut errors = stepwise_domain::error::ValidationError::new();
+    match parse_date("review_on", &get(fields, "review_on")) {
+        Ok(d) => next.review_on = d,
+        Err(e) => errors.errors.extend(e.errors),
+    }
+    for (i, step) in next.steps.iter_mut().enumerate() {
+        step.name = get(fields, &format!("s{i}.name"));
+        step.responsible.clear();
+        step.supporting.clear();
+        step.informed.clear();
+        for role in Role::ALL {
+            match get(fields, &cell_name(i, *role)).as_str() {
+                "" => {}
+                "r" => step.responsible.push(*role),
+                "s" => step.supporting.push(*role),
+                "i" => step.informed.push(*role),
+                _ => errors.push(
+                    format!("steps[{i}].roles"),
+                    format!("choose a part for {}", role.label()),
+                ),
+            }
+        }
+    }
+    if let Err(e) = validate_workflow(&next) {
+        errors.errors.extend(e.errors);
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    // Each saved change is a new version of the workflow plan (workflow.rs: "versions are kept").
+    if next != *w {
+        next.version = w.version + 1;
+    }
+    Ok(next)
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    can: Can<op::EditPlan>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let result = async {
+        let mut plan = plan_edit::latest(&state, &can).await?.plan;
+        let Some(w) = plan.workflow.as_ref() else {
+            return Err(ApiError::invalid(
+                "workflow",
+                "the plan has no workflow yet: start from the default",
+            ));
+        };
+        let next = parse_grid(w, &fields)?;
+        let version = plan_edit::version(&fields)?;
+        plan.workflow = Some(next);
+        plan_edit::save(&state, &can, version, &plan).await
+    }
+    .await;
+    answer(&state, &can, Some(&fields), result).await
+}
+
+async fn answer(
+    state: &AppState,
+    can: &Can<op::EditPlan>,
+    fields: Option<&Fields>,
+    result: Result<StoredPlan, ApiError>,
+) -> Response {
+    let error = match result {
+        Ok(_) => return see_other(BACK),
+        Err(e) => e,
+    };
+    let stored = match plan_edit::latest(state, can).await {
+        Ok(s) => s,
+        Err(e) => return super::error_page(e),
+    };
+    match FormErrors::from_api(error) {
+        Ok(errors) => page(state, can, &stored, Some((fields, &errors))),
+        Err(e) => super::error_page(e),
+    }
+}
