@@ -368,11 +368,32 @@ async fn a_day_of_the_care_team_in_the_browser() {
         "a failed load must show as a console error, or the checks below prove nothing"
     );
 
-    // Every role signs in through the page and sees its home page.
+    // Every role signs in through the page and sees its home page; the administrator and the
+    // biller also open their other pages (each checked like every page).
     for (_, email, expect) in HOMES {
         b.sign_in(email).await;
         let text = b.body_text().await;
         assert!(text.contains(expect), "{email}: “{expect}” missing");
+        let more: &[&str] = match email {
+            "admin.whitfield@demo.stepwise.test" => &[
+                "/plan",
+                "/plan/readiness",
+                "/plan/model",
+                "/plan/team",
+                "/plan/training",
+                "/plan/workflow",
+                "/plan/goals",
+                "/settings/billing",
+                "/metrics",
+                "/directory",
+            ],
+            "billing.chen@demo.stepwise.test" => &["/billing"],
+            "desk.murphy@demo.stepwise.test" => &["/referrals", "/directory"],
+            _ => &[],
+        };
+        for path in more {
+            b.goto(path).await;
+        }
         b.sign_out().await;
     }
 
@@ -568,6 +589,6 @@ async fn a_day_of_the_care_team_in_the_browser() {
         b.sign_out().await;
     }
 
-    assert!(b.checked >= 60, "only {} pages were checked", b.checked);
+    assert!(b.checked >= 70, "only {} pages were checked", b.checked);
     b.client.close().await.unwrap();
 }
