@@ -333,6 +333,7 @@ pub mod op {
         ManageBaseline,
         ReadPlan,
         EditPlan,
+        ReadAuditReport,
     );
 }
 

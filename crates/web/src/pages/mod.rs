@@ -5,6 +5,7 @@ mod actions;
 mod admin;
 mod alerts;
 mod assets;
+mod audit;
 mod billing;
 mod break_glass;
 mod directory;
@@ -60,6 +61,7 @@ impl Chrome {
         if has(Role::PracticeAdmin) {
             nav.push(("/admin/users", "Staff accounts"));
             nav.push(("/settings/billing", "Billing settings"));
+            nav.push(("/admin/audit", "Audit report"));
         }
         if has(Role::FrontDesk) {
             nav.push(("/referrals", "Referrals"));
@@ -313,6 +315,24 @@ pub fn entries() -> Vec<Entry> {
             "/admin/users/{id}/disable",
             Practice(O::Administer),
             post(admin::disable),
+        ),
+        Entry::new(
+            "GET",
+            "/admin/audit",
+            Practice(O::ReadAuditReport),
+            get(audit::report),
+        ),
+        Entry::new(
+            "POST",
+            "/admin/audit",
+            Practice(O::ReadAuditReport),
+            post(audit::filter),
+        ),
+        Entry::new(
+            "POST",
+            "/admin/audit/export",
+            Practice(O::ReadAuditReport),
+            post(audit::export),
         ),
         Entry::new(
             "GET",

@@ -8,6 +8,7 @@
 mod harness;
 
 mod api_flow;
+mod audit_report;
 mod auth;
 mod billing;
 mod community;
