@@ -13,6 +13,7 @@ mod auth;
 mod billing;
 mod community;
 mod forms;
+mod injection;
 mod instruments;
 mod matrix;
 mod pages;
