@@ -10,7 +10,7 @@ use stepwise_domain::ids::TokenId;
 use stepwise_domain::role::Role;
 use stepwise_store::Store;
 use stepwise_store::model::{Ctx, NewUser, Practice};
-use stepwise_web::auth::{hash_password, new_token, secret_hash};
+use stepwise_web::auth::{hash_password, new_secret, new_token, secret_hash};
 use stepwise_web::state::{Clock, SystemClock, is_time_zone, local_date};
 
 #[derive(Subcommand)]
@@ -62,6 +62,21 @@ pub enum UserCommand {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        #[arg(long)]
+        practice: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Reset a locked-out user's credentials, e.g. the practice's only administrator: a new
+    /// random password (printed once, unless given on standard input), the second factor and
+    /// recovery codes removed (enrolled again at the next sign-in), the lock lifted and every
+    /// session ended. Audited. For the operator of the server, who can reach its database.
+    ResetCredentials {
+        #[arg(long)]
+        email: String,
+        /// Read the new password from the first line of standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
         #[arg(long)]
         practice: Option<String>,
         #[command(flatten)]
@@ -250,6 +265,47 @@ pub async fn user(cmd: UserCommand) -> Result<ExitCode> {
                 }
             }
             store.close().await;
+        }
+        UserCommand::ResetCredentials {
+            email,
+            password_stdin,
+            practice,
+            db,
+        } => {
+            let password = if password_stdin {
+                read_password(&email)?
+            } else {
+                // 256 random bits: no one, the operator included, needs to remember it for
+                // longer than the first sign-in.
+                new_secret()
+            };
+            let hash = {
+                let pw = password.clone();
+                tokio::task::spawn_blocking(move || hash_password(&pw))
+                    .await?
+                    .map_err(anyhow::Error::msg)?
+            };
+            let store = db.open().await?;
+            let p = pick_practice(&store, practice.as_deref()).await?;
+            let u = store
+                .user_by_email(p.id, &email)
+                .await
+                .map_err(|_| anyhow!("no user {email} in {}", p.name))?;
+            store
+                .reset_credentials(&cli_ctx(&p), u.id, Some(&hash))
+                .await?;
+            store.close().await;
+            eprintln!(
+                "Reset {email}: second factor removed, sessions ended, lock lifted. At the next \
+                 sign-in they set up a second factor again."
+            );
+            if u.disabled {
+                eprintln!("Note: the account is disabled: it still cannot sign in.");
+            }
+            if !password_stdin {
+                eprintln!("Their new password (shown once; hand it over privately):");
+                println!("{password}");
+            }
         }
         UserCommand::Disable {
             email,

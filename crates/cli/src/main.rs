@@ -1,6 +1,7 @@
 //! `stepwise`: run the server or the demo practice, and administer a Stepwise installation.
 
 mod admin;
+mod backup;
 mod demo;
 mod instruments;
 mod serve;
@@ -99,6 +100,11 @@ enum Command {
     },
     /// Generate a large synthetic practice (for benchmarks) in an empty database.
     Synth(demo::SynthArgs),
+    /// Back up the embedded SQLite database, online and consistent, into a new file (on
+    /// PostgreSQL: explains pg_dump).
+    Backup(backup::BackupArgs),
+    /// Restore a backup into the data directory (on PostgreSQL: explains pg_restore).
+    Restore(backup::RestoreArgs),
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -128,6 +134,8 @@ async fn main() -> std::process::ExitCode {
         Command::Score(args) => tools::score(args),
         Command::Billing { command } => tools::billing(command).await,
         Command::Audit { command } => tools::audit(command).await,
+        Command::Backup(args) => backup::backup(args).await,
+        Command::Restore(args) => backup::restore(args).await,
         Command::Synth(args) => demo::synth(args).await,
         Command::Instruments { command } => instruments::instruments(command).await,
     };

@@ -72,6 +72,9 @@ code_enum! {
         ReadPlan = "read_plan",
         /// Change the practice's plan: the practice administrator (or champion).
         EditPlan = "edit_plan",
+        /// The audit report: who did what to which record, when (HIPAA 164.312(b)), on screen
+        /// and as CSV. It names patients by id and shows who looked at them: PHI.
+        ReadAuditReport = "read_audit_report",
     }
 }
 
@@ -253,6 +256,10 @@ pub fn allowed(role: Role, op: Operation, relation: Option<Relation>) -> bool {
         // (the practice's champion) edits it.
         ReadPlan => !per_patient,
         EditPlan => !per_patient && role == PracticeAdmin,
+        // Reviewing activity is the practice administrator's (HIPAA 164.308(a)(1)(ii)(D),
+        // information system activity review; reference security-reliability.md §4.7); the
+        // clinicians whose access is reviewed do not review it.
+        ReadAuditReport => !per_patient && role == PracticeAdmin,
     }
 }
 
@@ -479,6 +486,18 @@ mod tests {
         assert!(!allowed(Billing, ManageDirectory, None));
         assert!(allowed(PracticeAdmin, ManageBaseline, None));
         assert!(!allowed(CareManager, ManageBaseline, None));
+    }
+
+    #[test]
+    fn only_the_administrator_reads_the_audit_report() {
+        for role in Role::ALL.iter().copied() {
+            assert_eq!(
+                allowed(role, ReadAuditReport, None),
+                role == PracticeAdmin,
+                "{role}"
+            );
+            assert!(!allowed(role, ReadAuditReport, Some(NONE)), "{role}");
+        }
     }
 
     #[test]

@@ -285,6 +285,18 @@ pub struct StoredAuditEvent {
 
 const PAGE: i64 = 5000;
 
+/// The audit report's filter as the store applies it: each part optional, the period as
+/// instants (`from` included, `to` excluded), computed by the caller from the practice's
+/// calendar.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub user: Option<UserId>,
+    pub patient: Option<PatientId>,
+    pub action: Option<AuditAction>,
+    pub from: Option<OffsetDateTime>,
+    pub to: Option<OffsetDateTime>,
+}
+
 impl Store {
     /// Record an event that is not part of a write: the audit of a read, a failed sign-in,
     /// a refused request. Returns once it is durable.
@@ -400,6 +412,51 @@ impl Store {
                  outcome, request_id, source, detail, prev_hash, hash FROM audit_events \
                  WHERE practice_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
                 args![practice, after_seq, limit],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredAuditEvent {
+                    id: AuditEventId::from_uuid(r.id),
+                    seq: r.seq,
+                    event: r.event()?,
+                })
+            })
+            .collect()
+    }
+
+    /// The audit report: a practice's events matching `filter`, newest first, `limit` at most,
+    /// those before the chain position `before_seq` (keyset paging: the next page starts
+    /// where the last one ended, whatever is appended meanwhile).
+    pub async fn audit_report(
+        &self,
+        practice: PracticeId,
+        filter: &AuditFilter,
+        before_seq: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<StoredAuditEvent>> {
+        let mut c = self.read().await?;
+        let action = filter.action.map(AuditAction::code);
+        let rows: Vec<StoredEvent> = c
+            .conn()
+            .fetch_all(
+                "SELECT id, practice_id, seq, at, user_id, role, patient_id, action, category, \
+                 outcome, request_id, source, detail, prev_hash, hash FROM audit_events \
+                 WHERE practice_id = $1 AND seq < $2 \
+                 AND ($3 IS NULL OR user_id = $3) AND ($4 IS NULL OR patient_id = $4) \
+                 AND ($5 IS NULL OR action = $5) AND ($6 IS NULL OR at >= $6) \
+                 AND ($7 IS NULL OR at < $7) \
+                 ORDER BY seq DESC LIMIT $8",
+                args![
+                    practice,
+                    before_seq.unwrap_or(i64::MAX),
+                    filter.user,
+                    filter.patient,
+                    action,
+                    filter.from,
+                    filter.to,
+                    limit.max(0)
+                ],
             )
             .await?;
         rows.iter()

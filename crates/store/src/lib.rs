@@ -13,7 +13,7 @@ pub mod model;
 mod ops;
 
 pub use audit::{
-    AuditAction, AuditCategory, AuditEvent, AuditOutcome, ChainReport, NO_PRACTICE,
+    AuditAction, AuditCategory, AuditEvent, AuditFilter, AuditOutcome, ChainReport, NO_PRACTICE,
     StoredAuditEvent,
 };
 pub use error::{Result, StoreError};

@@ -334,6 +334,7 @@ pub mod op {
         ManageBaseline,
         ReadPlan,
         EditPlan,
+        ReadAuditReport,
     );
 }
 

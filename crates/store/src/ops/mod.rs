@@ -2,6 +2,7 @@
 //! [`Ctx`](crate::model::Ctx) and audited.
 
 mod assessments;
+mod backup;
 mod billing;
 mod contacts;
 mod episodes;

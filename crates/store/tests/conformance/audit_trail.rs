@@ -8,7 +8,7 @@ use crate::{conformance, conformance_with_harness};
 use stepwise_domain::audit::{AuditAction, AuditCategory, AuditOutcome};
 use stepwise_domain::episode::Program;
 use stepwise_domain::role::Role;
-use stepwise_store::{AuditEvent, NO_PRACTICE, Store};
+use stepwise_store::{AuditEvent, AuditFilter, NO_PRACTICE, Store};
 
 async fn events_and_chain(store: &Store) {
     let p = practice(store, "North Clinic").await;
@@ -74,7 +74,136 @@ async fn events_and_chain(store: &Store) {
     assert!(practices.contains(&NO_PRACTICE) && practices.contains(&p.id));
 }
 
-conformance!(events_and_chain);
+/// The audit report's filters, each alone and together, newest first, paged by position.
+async fn report_filters(store: &Store) {
+    let p = practice(store, "Report Clinic").await;
+    let other = practice(store, "Elsewhere").await;
+    let (pt, _) = enrolled_patient(store, &p, "R-1", Program::Cocm).await;
+    let (pt2, _) = enrolled_patient(store, &p, "R-2", Program::Cocm).await;
+    let event = |practice, at, user, patient, action| AuditEvent {
+        practice,
+        at,
+        user: Some(user),
+        role: Some(Role::CareManager),
+        patient: Some(patient),
+        action,
+        category: AuditCategory::Clinical,
+        outcome: AuditOutcome::Success,
+        request_id: "' OR 1=1 --".into(),
+        source: "test".into(),
+        detail: String::new(),
+    };
+    let day = time::Duration::days(1);
+    // Before the fixtures' own events (written at NOW), so that only the planted ones count.
+    let base = NOW - day * 10;
+    let planted = [
+        (base - day * 3, p.care_manager, pt, AuditAction::PatientRead),
+        (
+            base - day * 2,
+            p.care_manager2,
+            pt,
+            AuditAction::BreakGlassAccess,
+        ),
+        (base - day, p.care_manager, pt2, AuditAction::EpisodeRead),
+        (base, p.care_manager, pt, AuditAction::PatientRead),
+    ];
+    for (at, user, patient, action) in planted {
+        store
+            .audit(event(p.id, at, user, patient, action))
+            .await
+            .unwrap();
+    }
+    // Another practice's event for the same ids is never reported.
+    store
+        .audit(event(
+            other.id,
+            base,
+            p.care_manager,
+            pt,
+            AuditAction::PatientRead,
+        ))
+        .await
+        .unwrap();
+    let planted_only = |f: AuditFilter| AuditFilter {
+        from: f.from.or(Some(base - day * 3)),
+        to: f.to.or(Some(base + time::Duration::seconds(1))),
+        ..f
+    };
+    let report = async |f: AuditFilter| -> Vec<(time::OffsetDateTime, AuditAction)> {
+        store
+            .audit_report(p.id, &planted_only(f), None, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| {
+                assert_eq!(e.event.practice, p.id);
+                (e.event.at, e.event.action)
+            })
+            .collect()
+    };
+    let all = report(AuditFilter::default()).await;
+    assert_eq!(all.len(), 4, "{all:?}");
+    assert_eq!(all[0], (base, AuditAction::PatientRead), "newest first");
+    let by_user = report(AuditFilter {
+        user: Some(p.care_manager2),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(
+        by_user,
+        vec![(base - day * 2, AuditAction::BreakGlassAccess)]
+    );
+    let by_patient = report(AuditFilter {
+        patient: Some(pt2),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(by_patient, vec![(base - day, AuditAction::EpisodeRead)]);
+    let by_action = report(AuditFilter {
+        action: Some(AuditAction::PatientRead),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(by_action.len(), 2);
+    // The period: from included, to excluded.
+    let period = report(AuditFilter {
+        from: Some(base - day * 2),
+        to: Some(base),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(
+        period,
+        vec![
+            (base - day, AuditAction::EpisodeRead),
+            (base - day * 2, AuditAction::BreakGlassAccess)
+        ]
+    );
+    let together = report(AuditFilter {
+        user: Some(p.care_manager),
+        patient: Some(pt),
+        action: Some(AuditAction::PatientRead),
+        from: Some(base - day * 3),
+        to: Some(base),
+    })
+    .await;
+    assert_eq!(together, vec![(base - day * 3, AuditAction::PatientRead)]);
+    // Pages: two at a time, each starting before the last one shown.
+    let f = planted_only(AuditFilter::default());
+    let first = store.audit_report(p.id, &f, None, 2).await.unwrap();
+    let second = store
+        .audit_report(p.id, &f, Some(first[1].seq), 2)
+        .await
+        .unwrap();
+    let third = store
+        .audit_report(p.id, &f, Some(second[1].seq), 2)
+        .await
+        .unwrap();
+    assert_eq!((first.len(), second.len(), third.len()), (2, 2, 0));
+    assert!(first[1].seq > second[0].seq);
+}
+
+conformance!(events_and_chain, report_filters);
 
 /// Each kind of tampering is detected, and the append-only triggers refuse plain edits.
 async fn tampering_is_detected(h: &Harness) {

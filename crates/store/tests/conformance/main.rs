@@ -12,6 +12,7 @@ mod harness;
 mod access;
 mod audit_trail;
 mod auth;
+mod backup;
 mod billing;
 mod community;
 mod coverage;

@@ -5,6 +5,7 @@ mod actions;
 mod admin;
 mod alerts;
 mod assets;
+mod audit;
 mod billing;
 mod billing_facts;
 mod break_glass;
@@ -68,6 +69,7 @@ impl Chrome {
         if has(Role::PracticeAdmin) {
             nav.push(("/admin/users", "Staff accounts"));
             nav.push(("/settings/billing", "Billing settings"));
+            nav.push(("/admin/audit", "Audit report"));
         }
         if has(Role::FrontDesk) {
             nav.push(("/referrals", "Referrals"));
@@ -357,6 +359,24 @@ pub fn entries() -> Vec<Entry> {
             "/admin/users/{id}/billing-kind",
             Practice(O::Administer),
             post(admin::set_billing_kind),
+        ),
+        Entry::new(
+            "GET",
+            "/admin/audit",
+            Practice(O::ReadAuditReport),
+            get(audit::report),
+        ),
+        Entry::new(
+            "POST",
+            "/admin/audit",
+            Practice(O::ReadAuditReport),
+            post(audit::filter),
+        ),
+        Entry::new(
+            "POST",
+            "/admin/audit/export",
+            Practice(O::ReadAuditReport),
+            post(audit::export),
         ),
         Entry::new(
             "GET",

@@ -8,10 +8,12 @@
 mod harness;
 
 mod api_flow;
+mod audit_report;
 mod auth;
 mod billing;
 mod community;
 mod forms;
+mod injection;
 mod instruments;
 mod matrix;
 mod pages;

@@ -20,12 +20,12 @@ use stepwise_store::{Store, StoreError};
 use stepwise_web::routes::{Access, table};
 
 /// The ids of one patient's records, by the path segment that addresses them.
-struct Records {
-    patient: PatientId,
-    ids: HashMap<&'static str, String>,
+pub(crate) struct Records {
+    pub(crate) patient: PatientId,
+    pub(crate) ids: HashMap<&'static str, String>,
 }
 
-fn sys(practice: PracticeId) -> Ctx {
+pub(crate) fn sys(practice: PracticeId) -> Ctx {
     Ctx {
         practice,
         user: None,
@@ -37,7 +37,7 @@ fn sys(practice: PracticeId) -> Ctx {
     }
 }
 
-async fn records(
+pub(crate) async fn records(
     store: &Store,
     practice: PracticeId,
     mrn: &str,
@@ -161,7 +161,7 @@ async fn records(
 }
 
 /// The record kind a route addresses: the path segment before `{id}`.
-fn kind(path: &str) -> Option<&'static str> {
+pub(crate) fn kind(path: &str) -> Option<&'static str> {
     [
         "patients",
         "episodes",
