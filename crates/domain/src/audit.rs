@@ -78,6 +78,8 @@ code_enum! {
         MetricsRead = "metrics.read",
         BaselineCreate = "baseline.create",
         PlanSave = "plan.save",
+        FinanceSettingsSave = "finance.settings_save",
+        MeasuresSave = "measures.save",
     }
 }
 

@@ -5,6 +5,7 @@ mod assessments;
 mod billing;
 mod contacts;
 mod episodes;
+mod finance;
 mod import;
 mod metrics;
 mod mfa;
