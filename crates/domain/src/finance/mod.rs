@@ -92,6 +92,16 @@ pub struct RevenueTotals {
 }
 
 impl RevenueTotals {
+    /// Add another group's sums (months of a range).
+    pub fn add_totals(&mut self, o: &RevenueTotals) {
+        self.patient_months += o.patient_months;
+        self.billed_months += o.billed_months;
+        self.held_months += o.held_months;
+        self.expected_cents += o.expected_cents;
+        self.held_cents += o.held_cents;
+        self.unpriced_lines += o.unpriced_lines;
+    }
+
     fn add(&mut self, m: &MonthLine) {
         self.patient_months += 1;
         self.billed_months += u32::from(m.billed);
@@ -178,7 +188,10 @@ pub fn monthly_revenue(
     out
 }
 
-fn group<K: PartialEq>(groups: &mut Vec<(K, RevenueTotals)>, key: K) -> &mut RevenueTotals {
+pub(crate) fn group<K: PartialEq>(
+    groups: &mut Vec<(K, RevenueTotals)>,
+    key: K,
+) -> &mut RevenueTotals {
     let i = match groups.iter().position(|(k, _)| *k == key) {
         Some(i) => i,
         None => {

@@ -125,7 +125,6 @@ pub const MAX_EPISODE_MONTHS: u8 = 24;
 /// The what-if's inputs as typed (query parameters or form fields); empty or absent takes the
 /// default.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[serde(default)]
 pub struct WhatIfQuery {
     /// `cocm` or `bhi`.

@@ -5,7 +5,7 @@
 use super::settings::{FinanceSettings, WhatIfDefaults};
 use super::{
     BilledMonth, MonthRevenue, PayerRates, PayerShare, ProgramCost, RevenueTotals, WhatIf,
-    WhatIfInput, monthly_revenue, payer_mix, program_cost, what_if,
+    WhatIfInput, group, monthly_revenue, payer_mix, program_cost, what_if,
 };
 use crate::billing::BillingSettings;
 use crate::billing::close::csv_cell;
@@ -112,6 +112,10 @@ pub struct FinancialView {
     pub months: Vec<MonthRevenue>,
     /// Over the whole range.
     pub total: RevenueTotals,
+    /// Over the whole range, per program.
+    pub by_program: Vec<(Program, RevenueTotals)>,
+    /// Over the whole range, per billing practitioner (`None`: none recorded).
+    pub by_practitioner: Vec<(Option<UserId>, RevenueTotals)>,
     /// Expected revenue over the range ÷ its months (months without activity count as 0).
     pub average_monthly_revenue_cents: u64,
     pub payer_mix: Vec<PayerShare>,
@@ -144,15 +148,19 @@ pub fn financial_view(
         .collect();
     let revenue = monthly_revenue(&in_range, &billing.fees, &finance.rates);
     let mut total = RevenueTotals::default();
+    let mut by_program: Vec<(Program, RevenueTotals)> = Vec::new();
+    let mut by_practitioner: Vec<(Option<UserId>, RevenueTotals)> = Vec::new();
     for m in &revenue {
-        let t = m.total;
-        total.patient_months += t.patient_months;
-        total.billed_months += t.billed_months;
-        total.held_months += t.held_months;
-        total.expected_cents += t.expected_cents;
-        total.held_cents += t.held_cents;
-        total.unpriced_lines += t.unpriced_lines;
+        total.add_totals(&m.total);
+        for (p, t) in &m.by_program {
+            group(&mut by_program, *p).add_totals(t);
+        }
+        for (u, t) in &m.by_practitioner {
+            group(&mut by_practitioner, *u).add_totals(t);
+        }
     }
+    by_program.sort_by_key(|(k, _)| *k);
+    by_practitioner.sort_by_key(|(k, _)| *k);
     let span = u64::from(months_between(from, to).max(1));
     let average = (total.expected_cents + span / 2) / span;
     let cost = program_cost(&finance.roster);
@@ -163,6 +171,8 @@ pub fn financial_view(
         fee_table: billing.fees.title(),
         months: revenue,
         total,
+        by_program,
+        by_practitioner,
         average_monthly_revenue_cents: average,
         payer_mix: payer_mix(&in_range, &billing.fees, &finance.rates),
         cost,
@@ -484,6 +494,9 @@ mod tests {
         assert_eq!(v.months.len(), 2);
         assert_eq!(v.total.patient_months, 3);
         assert_eq!(v.total.expected_cents, 37_405);
+        assert_eq!(v.by_program, [(Program::Cocm, v.total)]);
+        assert_eq!(v.by_practitioner.len(), 1);
+        assert_eq!(v.by_practitioner[0].1, v.total);
         // Over three months (March had none): 374.05 ÷ 3 = 124.68.
         assert_eq!(v.average_monthly_revenue_cents, 12_468);
         assert_eq!(v.cost.total_cents, 250_000);

@@ -8,6 +8,7 @@ mod assets;
 mod billing;
 mod break_glass;
 mod directory;
+mod finance;
 mod forms;
 mod home;
 mod metrics;
@@ -57,6 +58,9 @@ impl Chrome {
         }
         // Every staff role reads the practice's plan.
         nav.push(("/plan", "Our plan"));
+        if stepwise_domain::access::acting_role(&auth.user.roles, O::ReadRevenue, None).is_some() {
+            nav.push(("/finance", "Finance"));
+        }
         if has(Role::PracticeAdmin) {
             nav.push(("/admin/users", "Staff accounts"));
             nav.push(("/settings/billing", "Billing settings"));
@@ -433,6 +437,30 @@ pub fn entries() -> Vec<Entry> {
             "/metrics",
             Practice(O::ReadMetrics),
             get(metrics::metrics),
+        ),
+        Entry::new(
+            "POST",
+            "/metrics/measures",
+            Practice(O::ManageBaseline),
+            post(metrics::choose_measures),
+        ),
+        Entry::new(
+            "GET",
+            "/finance",
+            Practice(O::ReadRevenue),
+            get(finance::finance),
+        ),
+        Entry::new(
+            "GET",
+            "/settings/finance",
+            Practice(O::Administer),
+            get(finance::settings),
+        ),
+        Entry::new(
+            "POST",
+            "/settings/finance",
+            Practice(O::Administer),
+            post(finance::save_settings),
         ),
         Entry::new("GET", "/plan", Practice(O::ReadPlan), get(plan::plan)),
         Entry::new("GET", "/assets/{*path}", Public, get(assets::serve)),

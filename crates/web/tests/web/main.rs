@@ -11,6 +11,7 @@ mod api_flow;
 mod auth;
 mod billing;
 mod community;
+mod finance;
 mod forms;
 mod instruments;
 mod matrix;
