@@ -89,6 +89,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         api::metrics::baselines,
         api::metrics::from_registry,
         api::metrics::manual,
+        api::metrics::export,
         api::finance::measures,
         api::finance::choose_measures,
         api::finance::view,

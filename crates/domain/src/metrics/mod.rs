@@ -13,6 +13,7 @@
 
 pub mod catalogue;
 pub mod compute;
+pub mod export;
 pub mod input;
 pub mod measures;
 pub mod outcomes;

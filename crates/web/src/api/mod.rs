@@ -546,6 +546,12 @@ pub fn entries() -> Vec<Entry> {
         ),
         Entry::new(
             "GET",
+            "/api/v1/metrics/export.csv",
+            Practice(O::ReadMetrics),
+            get(metrics::export),
+        ),
+        Entry::new(
+            "GET",
             "/api/v1/metrics/measures",
             Practice(O::ReadMetrics),
             get(finance::measures),
