@@ -221,24 +221,38 @@ pub async fn from_registry(
     can: Can<op::ManageBaseline>,
     Body(input): Body<RegistryBaselineInput>,
 ) -> ApiResult<Response> {
+    Ok(created(
+        take_from_registry(&state, &can.ctx, input.from, input.to, &input.metrics).await?,
+    ))
+}
+
+/// Compute `metrics` (every metric when empty) over the period and store them as a baseline
+/// (shared by the API and the page).
+pub async fn take_from_registry(
+    state: &AppState,
+    ctx: &Ctx,
+    from: String,
+    to: String,
+    metrics: &[MetricCode],
+) -> ApiResult<StoredBaseline> {
     let period = PeriodQuery {
-        from: Some(input.from),
-        to: Some(input.to),
+        from: Some(from),
+        to: Some(to),
     }
     .parse()?;
-    if period.to() > can.ctx.today {
+    if period.to() > ctx.today {
         return Err(ApiError::invalid(
             "to",
             "The baseline period cannot end in the future",
         ));
     }
-    let data = state.store.metrics_input(&can.ctx, period.to()).await?;
+    let data = state.store.metrics_input(ctx, period.to()).await?;
     let results: Vec<MetricResult> = compute_all(&data, period, &MetricsFilter::default())
         .into_iter()
-        .filter(|r| input.metrics.is_empty() || input.metrics.contains(&r.code))
+        .filter(|r| metrics.is_empty() || metrics.contains(&r.code))
         .collect();
-    let b = Baseline::from_registry(can.ctx.today, period, &results);
-    Ok(created(state.store.create_baseline(&can.ctx, &b).await?))
+    let b = Baseline::from_registry(ctx.today, period, &results);
+    Ok(state.store.create_baseline(ctx, &b).await?)
 }
 
 /// A baseline entered by hand (an EHR report or a chart audit).

@@ -14,6 +14,7 @@ mod home;
 mod metrics;
 mod patients;
 mod plan;
+mod progress;
 mod referrals;
 mod registry;
 mod review;
@@ -437,6 +438,18 @@ pub fn entries() -> Vec<Entry> {
             "/metrics",
             Practice(O::ReadMetrics),
             get(metrics::metrics),
+        ),
+        Entry::new(
+            "POST",
+            "/metrics/baselines/registry",
+            Practice(O::ManageBaseline),
+            post(metrics::baseline_from_registry),
+        ),
+        Entry::new(
+            "POST",
+            "/metrics/baselines/manual",
+            Practice(O::ManageBaseline),
+            post(metrics::baseline_manual),
         ),
         Entry::new(
             "POST",

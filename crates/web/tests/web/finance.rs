@@ -305,3 +305,108 @@ async fn the_practice_chooses_its_measures_of_success() {
         "only the administrator chooses"
     );
 }
+
+#[tokio::test]
+async fn the_administrator_takes_a_baseline_on_the_metrics_page() {
+    let app = app().await;
+    let admin = &app.admin;
+    let count = async || {
+        app.get(admin, "/api/v1/baselines")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    // By hand: a bad numerator and a future date are marked beside their fields; nothing stored.
+    let bad = "taken_on=2027-01-05&period_from=2025-01-01&period_to=2025-12-31&method=EHR+report\
+               &num_depression_screening=130&den_depression_screening=120&nm_response=yes\
+               &val_time_to_first_contact=abc";
+    let r = app
+        .send(
+            app.call("POST", "/metrics/baselines/manual")
+                .token(admin)
+                .form(bad),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let html = r.text();
+    assert!(
+        html.contains("id=\"f-val_time_to_first_contact-err\""),
+        "{html}"
+    );
+    assert!(html.contains("value=\"130\""), "what was typed is kept");
+    assert_eq!(count().await, 0);
+    let bad = bad.replace("&val_time_to_first_contact=abc", "");
+    let r = app
+        .send(
+            app.call("POST", "/metrics/baselines/manual")
+                .token(admin)
+                .form(&bad),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let html = r.text();
+    assert!(html.contains("id=\"f-taken_on-err\""), "{html}");
+    assert!(
+        html.contains("id=\"f-num_depression_screening-err\""),
+        "{html}"
+    );
+    assert_eq!(count().await, 0, "nothing was stored");
+    let good = bad.replace("taken_on=2027", "taken_on=2026").replace(
+        "num_depression_screening=130",
+        "num_depression_screening=30",
+    );
+    let r = app
+        .send(
+            app.call("POST", "/metrics/baselines/manual")
+                .token(admin)
+                .form(&good),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let b = app.get(admin, "/api/v1/baselines").await.json();
+    assert_eq!(b[0]["source"], "manual");
+    assert_eq!(b[0]["method"], "EHR report");
+    assert_eq!(b[0]["values"].as_array().unwrap().len(), 2);
+
+    // From the registry at a chosen period: one ending in the future is refused.
+    let r = app
+        .send(
+            app.call("POST", "/metrics/baselines/registry")
+                .token(admin)
+                .form("baseline_from=2026-01-01&baseline_to=2027-01-01"),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.text().contains("id=\"f-baseline_to-err\""),
+        "{}",
+        r.text()
+    );
+    assert_eq!(count().await, 1);
+    let r = app
+        .send(
+            app.call("POST", "/metrics/baselines/registry")
+                .token(admin)
+                .form("baseline_from=2026-01-01&baseline_to=2026-03-31"),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(count().await, 2);
+    let html = app.get(admin, "/metrics?saved=baseline").await.text();
+    assert!(html.contains("The baseline was recorded"), "{html}");
+
+    // Only the administrator takes a baseline.
+    for path in ["/metrics/baselines/registry", "/metrics/baselines/manual"] {
+        let r = app
+            .send(
+                app.call("POST", path)
+                    .token(&app.care_manager)
+                    .form("baseline_from=2026-01-01&baseline_to=2026-03-31"),
+            )
+            .await;
+        assert_eq!(r.status, 404, "{path}");
+    }
+    assert_eq!(count().await, 2);
+}
