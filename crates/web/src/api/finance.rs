@@ -16,6 +16,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use stepwise_domain::finance::view::observed;
 use stepwise_domain::finance::{
     FinanceSettings, FinancialView, WhatIf, WhatIfInput, WhatIfQuery, financial_csv,
     financial_view, parse_range,
@@ -68,9 +69,7 @@ pub async fn build(state: &AppState, ctx: &Ctx, q: &FinanceQuery) -> ApiResult<F
     )?;
     let data = state.store.finance_months(ctx, range.0, range.1).await?;
     let finance = state.store.finance_settings(ctx.practice).await?.settings;
-    let in_range: Vec<_> = data.months.clone();
-    let defaults =
-        stepwise_domain::finance::view::observed(&in_range, &finance.rates).unwrap_or_default();
+    let defaults = observed(&data.months, &finance.rates).unwrap_or_default();
     let input = q
         .what_if()
         .parse(&defaults, data.billing.setting, range.1)?;
