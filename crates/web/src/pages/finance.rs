@@ -20,7 +20,6 @@ use stepwise_domain::ValidationError;
 use stepwise_domain::access::{Operation, acting_role};
 use stepwise_domain::calendar::YearMonth;
 use stepwise_domain::episode::Program;
-use stepwise_domain::finance::view::dollars as signed_dollars;
 use stepwise_domain::finance::{
     FinanceSettings, FinancialView, Pay, PayerRates, StaffRole, TeamMember, TeamRoster,
 };
@@ -203,12 +202,10 @@ fn model(v: &FinancialView, names: &HashMap<UserId, String>) -> ViewModel {
     }
 }
 
+/// `$1,234.56`, or `−$1,234.56` for a loss.
 fn signed_money(cents: i64) -> String {
-    let s = signed_dollars(cents);
-    match s.strip_prefix('-') {
-        Some(rest) => format!("−${rest}"),
-        None => format!("${s}"),
-    }
+    let d = dollars(cents.unsigned_abs());
+    if cents < 0 { format!("−{d}") } else { d }
 }
 
 fn what_if_fields(q: &FinanceQuery, v: Option<&FinancialView>) -> Vec<WhatIfField> {
@@ -858,6 +855,8 @@ mod tests {
             .collect();
         assert_eq!(fields, ["m0_fte", "m2_hours", "rate_medicaid"]);
         assert_eq!(parse_money("185.5"), Some(18_550));
+        assert_eq!(signed_money(-339_431), "−$3,394.31");
+        assert_eq!(signed_money(5), "$0.05");
         assert_eq!(parse_money("1.234"), None);
     }
 }

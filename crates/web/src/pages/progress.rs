@@ -11,7 +11,7 @@ use stepwise_domain::metrics::MetricUnit;
 const W: f64 = 680.0;
 const H: f64 = 220.0;
 const LEFT: f64 = 48.0;
-const RIGHT: f64 = 24.0;
+const RIGHT: f64 = 48.0;
 const TOP: f64 = 12.0;
 const BOTTOM: f64 = 28.0;
 
