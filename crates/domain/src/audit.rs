@@ -92,6 +92,8 @@ code_enum! {
         AuditReportExport = "audit.report_export",
         BackupCreate = "backup.create",
         BackupRestore = "backup.restore",
+        FinanceSettingsSave = "finance.settings_save",
+        MeasuresSave = "measures.save",
     }
 }
 

@@ -766,3 +766,37 @@ pub struct BillingFacts {
     pub episodes: Vec<EpisodeDiagnoses>,
     pub apcm_months: Vec<ApcmMonthRecord>,
 }
+
+/// The billing engine's patient-months of a range of months, with the billing settings that
+/// priced them (the financial view's input).
+#[derive(Debug, Clone)]
+pub struct FinanceMonths {
+    pub billing: stepwise_domain::billing::BillingSettings,
+    pub months: Vec<stepwise_domain::finance::BilledMonth>,
+}
+
+/// The practice's financial settings as last saved (`version` 0 and the defaults before the
+/// first save).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoredFinanceSettings {
+    pub settings: stepwise_domain::finance::FinanceSettings,
+    /// 0 before the first save; each save adds one and keeps the previous versions.
+    pub version: i64,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub saved_at: Option<OffsetDateTime>,
+    pub saved_by: Option<UserId>,
+}
+
+/// The practice's measures of success as last saved (`version` 0, none chosen, before the
+/// first save).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoredMeasures {
+    pub measures: stepwise_domain::metrics::MeasuresOfSuccess,
+    /// 0 before the first save; each save adds one and keeps the previous versions.
+    pub version: i64,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub saved_at: Option<OffsetDateTime>,
+    pub saved_by: Option<UserId>,
+}

@@ -13,7 +13,9 @@
 
 pub mod catalogue;
 pub mod compute;
+pub mod export;
 pub mod input;
+pub mod measures;
 pub mod outcomes;
 pub mod process;
 pub mod referrals;
@@ -29,4 +31,5 @@ pub use input::{
     CareManagerFte, EpisodeRecord, GroupBy, MetricsFilter, MetricsInput, PatientRecord, Period,
     Screening, groups, is_depression_screen,
 };
+pub use measures::MeasuresOfSuccess;
 pub use result::MetricResult;

@@ -10,8 +10,8 @@ use crate::db::{Conn, One, Val, args};
 use crate::error::{Result, StoreError};
 use crate::model::{
     ApcmMonthRecord, BillingAdjustment, BillingFacts, BillingSettingsRecord, ClaimLineView, Ctx,
-    EpisodeDiagnoses, HoldView, InitiatingVisitRecord, MonthLock, MonthRevenue, MonthReview,
-    PatientMonth, PractitionerRevenue,
+    EpisodeDiagnoses, FinanceMonths, HoldView, InitiatingVisitRecord, MonthLock, MonthRevenue,
+    MonthReview, PatientMonth, PractitionerRevenue,
 };
 use crate::ops::import::{BulkInsert, Rows};
 use crate::ops::{code, from_json, new_id, to_json};
@@ -21,11 +21,12 @@ use stepwise_domain::audit::AuditAction;
 use stepwise_domain::billing::close::{InitiatingVisitKind, LineSource};
 use stepwise_domain::billing::{
     Activity, ActivityRole, Adjustment, BillingSettings, ClaimLine, ConsentPeriod, DiagnosisCode,
-    ExportLine, FeeTable, History, HistoryParts, PractitionerKind, bill_month,
+    ExportLine, FeeTable, History, HistoryParts, MonthBilling, PractitionerKind, bill_month,
 };
 use stepwise_domain::calendar::YearMonth;
 use stepwise_domain::contact::{Minutes, MinutesExclusion};
 use stepwise_domain::episode::{EpisodeStatus, Program};
+use stepwise_domain::finance::BilledMonth;
 use stepwise_domain::ids::{EpisodeId, PatientId, UserId};
 use stepwise_domain::patient::PayerKind;
 use stepwise_domain::role::Role;
@@ -111,14 +112,22 @@ macro_rules! active_patients {
     };
 }
 
-/// Every patient's billing history up to the month's end, evaluated for the month: one
-/// [`PatientMonth`] per patient with activity in it, by MRN.
-async fn evaluate_month(
+/// One patient's month as the billing engine sees it, with what month close and the
+/// financial view show beside it.
+struct Evaluated {
+    patient: PatientRow,
+    payer: Option<PayerKind>,
+    billing: MonthBilling,
+}
+
+/// Every patient's billing history up to the month's end, evaluated for the month by the
+/// engine (patients with activity in it, by MRN), and the diagnosis codes of their episodes.
+async fn evaluate(
     c: &mut Conn<'_>,
     ctx: &Ctx,
     month: YearMonth,
     settings: &BillingSettings,
-) -> Result<Vec<PatientMonth>> {
+) -> Result<(Vec<Evaluated>, HashMap<(Uuid, Program), Vec<String>>)> {
     let (first, last) = (month.first_day(), month.last_day());
     let patients: Vec<PatientRow> = c
         .fetch_all(
@@ -292,7 +301,30 @@ async fn evaluate_month(
         };
         let rules = settings.rules.for_payer(payer);
         let history = History::new(history);
-        let mb = bill_month(&history, month, &rules);
+        out.push(Evaluated {
+            billing: bill_month(&history, month, &rules),
+            patient: p,
+            payer,
+        });
+    }
+    Ok((out, dx))
+}
+
+/// One [`PatientMonth`] per patient with care-management activity in the month, by MRN.
+async fn evaluate_month(
+    c: &mut Conn<'_>,
+    ctx: &Ctx,
+    month: YearMonth,
+    settings: &BillingSettings,
+) -> Result<Vec<PatientMonth>> {
+    let (evaluated, mut dx) = evaluate(c, ctx, month, settings).await?;
+    let mut out = Vec::with_capacity(evaluated.len());
+    for Evaluated {
+        patient: p,
+        billing: mb,
+        ..
+    } in evaluated
+    {
         let Some(program) = mb.program else { continue };
         let payment = settings.fees.payment(&mb.lines);
         out.push(PatientMonth {
@@ -1345,6 +1377,56 @@ impl Store {
         ))
         .await?;
         Ok(revenue)
+    }
+}
+
+impl Store {
+    /// The billing engine's patient-months from `from` to `to` (both included), with the
+    /// practice's billing settings they were priced with: what the financial view is built
+    /// from. Recomputed from the registry (a locked month's adjustments are not applied);
+    /// audited once as a revenue read, category billing.
+    pub async fn finance_months(
+        &self,
+        ctx: &Ctx,
+        from: YearMonth,
+        to: YearMonth,
+    ) -> Result<FinanceMonths> {
+        check_month(to, ctx.today)?;
+        if to < from {
+            return Err(StoreError::invalid(
+                "to",
+                "must not be before the first month",
+            ));
+        }
+        let data = {
+            let mut r = self.read().await?;
+            let mut c = r.conn();
+            let billing = load_settings(&mut c, ctx).await?.settings;
+            let mut months = Vec::new();
+            let mut month = from;
+            loop {
+                let (evaluated, _) = evaluate(&mut c, ctx, month, &billing).await?;
+                months.extend(evaluated.into_iter().map(|e| BilledMonth {
+                    patient: PatientId::from_uuid(e.patient.id),
+                    practitioner: e.patient.treating_practitioner_id.map(UserId::from_uuid),
+                    payer: e.payer,
+                    billing: e.billing,
+                }));
+                if month >= to {
+                    break;
+                }
+                month = month.next();
+            }
+            FinanceMonths { billing, months }
+        };
+        self.audit(ctx.event(
+            AuditAction::BillingRevenueRead,
+            AuditCategory::Billing,
+            None,
+            format!("financial view {from} to {to}"),
+        ))
+        .await?;
+        Ok(data)
     }
 }
 

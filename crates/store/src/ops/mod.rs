@@ -6,6 +6,7 @@ mod backup;
 mod billing;
 mod contacts;
 mod episodes;
+mod finance;
 mod import;
 mod metrics;
 mod mfa;

@@ -22,7 +22,7 @@ fn october() -> YearMonth {
     YearMonth::new(2026, 10).unwrap()
 }
 
-async fn log(store: &Store, p: &Practice, episode: EpisodeId, on: &str, minutes: i64) {
+pub async fn log(store: &Store, p: &Practice, episode: EpisodeId, on: &str, minutes: i64) {
     let cm = ctx(p.id, p.care_manager, Role::CareManager);
     store
         .add_contact(
@@ -38,7 +38,7 @@ async fn log(store: &Store, p: &Practice, episode: EpisodeId, on: &str, minutes:
         .unwrap();
 }
 
-async fn visit(store: &Store, p: &Practice, patient: PatientId) {
+pub async fn visit(store: &Store, p: &Practice, patient: PatientId) {
     let tp = ctx(p.id, p.practitioner, Role::TreatingPractitioner);
     store
         .record_initiating_visit(

@@ -17,6 +17,7 @@ mod billing;
 mod community;
 mod coverage;
 mod episodes;
+mod finance;
 mod import;
 mod metrics;
 mod patients;

@@ -8,11 +8,13 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use stepwise_domain::ValidationError;
 use stepwise_domain::baseline::{Baseline, ManualBaselineInput, MetricSeries, compare};
+use stepwise_domain::metrics::export::{CsvRow, metrics_csv};
 use stepwise_domain::metrics::{
     Better, GroupBy, MetricCode, MetricResult, MetricUnit, MetricsFilter, MetricsInput, Period,
     compute_all, groups,
@@ -219,24 +221,38 @@ pub async fn from_registry(
     can: Can<op::ManageBaseline>,
     Body(input): Body<RegistryBaselineInput>,
 ) -> ApiResult<Response> {
+    Ok(created(
+        take_from_registry(&state, &can.ctx, input.from, input.to, &input.metrics).await?,
+    ))
+}
+
+/// Compute `metrics` (every metric when empty) over the period and store them as a baseline
+/// (shared by the API and the page).
+pub async fn take_from_registry(
+    state: &AppState,
+    ctx: &Ctx,
+    from: String,
+    to: String,
+    metrics: &[MetricCode],
+) -> ApiResult<StoredBaseline> {
     let period = PeriodQuery {
-        from: Some(input.from),
-        to: Some(input.to),
+        from: Some(from),
+        to: Some(to),
     }
     .parse()?;
-    if period.to() > can.ctx.today {
+    if period.to() > ctx.today {
         return Err(ApiError::invalid(
             "to",
             "The baseline period cannot end in the future",
         ));
     }
-    let data = state.store.metrics_input(&can.ctx, period.to()).await?;
+    let data = state.store.metrics_input(ctx, period.to()).await?;
     let results: Vec<MetricResult> = compute_all(&data, period, &MetricsFilter::default())
         .into_iter()
-        .filter(|r| input.metrics.is_empty() || input.metrics.contains(&r.code))
+        .filter(|r| metrics.is_empty() || metrics.contains(&r.code))
         .collect();
-    let b = Baseline::from_registry(can.ctx.today, period, &results);
-    Ok(created(state.store.create_baseline(&can.ctx, &b).await?))
+    let b = Baseline::from_registry(ctx.today, period, &results);
+    Ok(state.store.create_baseline(ctx, &b).await?)
 }
 
 /// A baseline entered by hand (an EHR report or a chart audit).
@@ -273,4 +289,79 @@ pub fn progress(
         series: compare(&baseline.baseline, &results),
         baseline: baseline.clone(),
     }
+}
+
+/// Every metric of the period as CSV: the whole practice (with the comparison with the latest
+/// baseline), then each site, care manager and treating practitioner; the measures of success
+/// first.
+#[utoipa::path(get, path = "/api/v1/metrics/export.csv", tag = "metrics", params(PeriodQuery),
+    responses((status = 200, description = "text/csv"), (status = 422, body = crate::error::Problem)))]
+pub async fn export(
+    State(state): State<AppState>,
+    can: Can<op::ReadMetrics>,
+    Query(q): Query<PeriodQuery>,
+) -> ApiResult<Response> {
+    let period = q.parse()?;
+    let r = report(&state, &can.ctx, period).await?;
+    let measures = state
+        .store
+        .measures_of_success(can.ctx.practice)
+        .await?
+        .measures;
+    let series = match state.store.baselines(can.ctx.practice).await?.first() {
+        Some(b) => progress(b, &r, period).series,
+        None => Vec::new(),
+    };
+    let mut rows = Vec::new();
+    for m in measures.first(r.overall.clone(), |v| v.code) {
+        let s = series.iter().find(|s| s.code == m.code);
+        let point = s.and_then(|s| s.points.first());
+        rows.push(CsvRow {
+            scope: "practice",
+            group: String::new(),
+            code: m.code,
+            numerator: m.numerator,
+            denominator: m.denominator,
+            value: m.value,
+            measure_of_success: measures.contains(m.code),
+            baseline: s.and_then(|s| s.baseline),
+            change: point.and_then(|p| p.change),
+            direction: point.and_then(|p| p.direction),
+        });
+    }
+    for g in &r.groups {
+        let scope = match g.by {
+            GroupBy::Site => "site",
+            GroupBy::CareManager => "care_manager",
+            GroupBy::Practitioner => "practitioner",
+        };
+        for m in measures.first(g.metrics.clone(), |v| v.code) {
+            rows.push(CsvRow {
+                scope,
+                group: g.name.clone(),
+                code: m.code,
+                numerator: m.numerator,
+                denominator: m.denominator,
+                value: m.value,
+                measure_of_success: measures.contains(m.code),
+                baseline: None,
+                change: None,
+                direction: None,
+            });
+        }
+    }
+    let (from, to) = (period.from().to_string(), period.to().to_string());
+    let body = metrics_csv(&from, &to, &rows).map_err(ApiError::Internal)?;
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"stepwise-metrics-{from}-{to}.csv\""
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
 }

@@ -5,6 +5,7 @@ pub(crate) mod admin;
 pub(crate) mod billing;
 pub(crate) mod directory;
 pub(crate) mod episodes;
+pub mod finance;
 pub(crate) mod instruments;
 pub mod metrics;
 pub(crate) mod patients;
@@ -566,6 +567,54 @@ pub fn entries() -> Vec<Entry> {
             "/api/v1/baselines/manual",
             Practice(O::ManageBaseline),
             post(metrics::manual),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/metrics/export.csv",
+            Practice(O::ReadMetrics),
+            get(metrics::export),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/metrics/measures",
+            Practice(O::ReadMetrics),
+            get(finance::measures),
+        ),
+        Entry::new(
+            "PUT",
+            "/api/v1/metrics/measures",
+            Practice(O::ManageBaseline),
+            put(finance::choose_measures),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/finance",
+            Practice(O::ReadRevenue),
+            get(finance::view),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/finance/what-if",
+            Practice(O::ReadRevenue),
+            get(finance::what_if),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/finance/export.csv",
+            Practice(O::ReadRevenue),
+            get(finance::export),
+        ),
+        Entry::new(
+            "GET",
+            "/api/v1/finance/settings",
+            Practice(O::ReadRevenue),
+            get(finance::settings),
+        ),
+        Entry::new(
+            "PUT",
+            "/api/v1/finance/settings",
+            Practice(O::Administer),
+            put(finance::update_settings),
         ),
         Entry::new(
             "GET",

@@ -10,6 +10,7 @@ mod billing;
 mod billing_facts;
 mod break_glass;
 mod directory;
+mod finance;
 mod forms;
 mod home;
 mod metrics;
@@ -22,6 +23,7 @@ mod plan_readiness;
 mod plan_team;
 mod plan_training;
 mod plan_workflow;
+mod progress;
 mod referrals;
 mod registry;
 mod review;
@@ -66,6 +68,9 @@ impl Chrome {
         }
         // Every staff role reads the practice's plan.
         nav.push(("/plan", "Our plan"));
+        if stepwise_domain::access::acting_role(&auth.user.roles, O::ReadRevenue, None).is_some() {
+            nav.push(("/finance", "Finance"));
+        }
         if has(Role::PracticeAdmin) {
             nav.push(("/admin/users", "Staff accounts"));
             nav.push(("/settings/billing", "Billing settings"));
@@ -497,6 +502,42 @@ pub fn entries() -> Vec<Entry> {
             "/metrics",
             Practice(O::ReadMetrics),
             get(metrics::metrics),
+        ),
+        Entry::new(
+            "POST",
+            "/metrics/baselines/registry",
+            Practice(O::ManageBaseline),
+            post(metrics::baseline_from_registry),
+        ),
+        Entry::new(
+            "POST",
+            "/metrics/baselines/manual",
+            Practice(O::ManageBaseline),
+            post(metrics::baseline_manual),
+        ),
+        Entry::new(
+            "POST",
+            "/metrics/measures",
+            Practice(O::ManageBaseline),
+            post(metrics::choose_measures),
+        ),
+        Entry::new(
+            "GET",
+            "/finance",
+            Practice(O::ReadRevenue),
+            get(finance::finance),
+        ),
+        Entry::new(
+            "GET",
+            "/settings/finance",
+            Practice(O::Administer),
+            get(finance::settings),
+        ),
+        Entry::new(
+            "POST",
+            "/settings/finance",
+            Practice(O::Administer),
+            post(finance::save_settings),
         ),
         Entry::new("GET", "/plan", Practice(O::ReadPlan), get(plan::plan)),
         Entry::new(

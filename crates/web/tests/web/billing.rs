@@ -6,7 +6,7 @@ use serde_json::json;
 
 /// A CoCM patient with 80 minutes in October 2026 (after 50 in September), a visit and
 /// diagnoses; returns the patient id.
-async fn october_patient(app: &App, mrn: &str, visit: bool) -> String {
+pub async fn october_patient(app: &App, mrn: &str, visit: bool) -> String {
     let cm = &app.care_manager;
     let r = app
         .json(

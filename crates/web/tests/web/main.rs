@@ -12,6 +12,7 @@ mod audit_report;
 mod auth;
 mod billing;
 mod community;
+mod finance;
 mod forms;
 mod injection;
 mod instruments;

@@ -3,17 +3,23 @@
 //! the team roster; the break-even caseload; and a what-if of caseload × minutes per patient.
 //! Money is in integer cents; every division rounds half up, once, at the end.
 //!
-//! Fees come from [`crate::billing::fees`] (a national Medicare approximation, reference
-//! cocm-billing-registry.md §6, before coinsurance and deductible) and codes from the billing
-//! engine itself, never from a copy of its rules. Other payers are modelled as a percentage of
+//! Fees come from the practice's editable fee table ([`FeeTable`], by default the national
+//! Medicare approximation of reference cocm-billing-registry.md §6, before coinsurance and
+//! deductible) and codes from the billing engine itself, never from a copy of its rules. Other payers are modelled as a percentage of
 //! the schedule, an editable assumption (the AIMS financial workbook models payer mix and staff
 //! cost the same way, competitors.md §1.1 [A10]).
+
+pub mod settings;
+pub mod view;
+
+pub use settings::{FinanceSettings, WhatIfDefaults, WhatIfQuery};
+pub use view::{FinancialView, financial_csv, financial_view, parse_range};
 
 use crate::billing::codes::CareSetting;
 use crate::billing::thresholds::MonthType;
 use crate::billing::{
-    Activity, ActivityRole, ClaimLine, ConsentPeriod, FeeSchedule, History, HistoryParts,
-    MonthBilling, RuleSettings, bill_month, expected_payment,
+    Activity, ActivityRole, ClaimLine, ConsentPeriod, FeeTable, History, HistoryParts,
+    MonthBilling, RuleSettings, bill_month,
 };
 use crate::calendar::YearMonth;
 use crate::codes::code_enum;
@@ -86,6 +92,16 @@ pub struct RevenueTotals {
 }
 
 impl RevenueTotals {
+    /// Add another group's sums (months of a range).
+    pub fn add_totals(&mut self, o: &RevenueTotals) {
+        self.patient_months += o.patient_months;
+        self.billed_months += o.billed_months;
+        self.held_months += o.held_months;
+        self.expected_cents += o.expected_cents;
+        self.held_cents += o.held_cents;
+        self.unpriced_lines += o.unpriced_lines;
+    }
+
     fn add(&mut self, m: &MonthLine) {
         self.patient_months += 1;
         self.billed_months += u32::from(m.billed);
@@ -121,12 +137,12 @@ fn at_rate(cents: u64, percent: u16) -> u64 {
     div_round(u128::from(cents) * u128::from(percent), 100)
 }
 
-fn month_line(m: &BilledMonth, schedule: &FeeSchedule, rates: &PayerRates) -> MonthLine {
+fn month_line(m: &BilledMonth, fees: &FeeTable, rates: &PayerRates) -> MonthLine {
     let rate = rates.percent_for(m.payer);
-    let billed = expected_payment(&m.billing.lines, schedule);
+    let billed = fees.payment(&m.billing.lines);
     let held = !m.billing.holds.is_empty();
     let at_risk = if held {
-        expected_payment(&m.billing.detail.supported, schedule)
+        fees.payment(&m.billing.detail.supported)
     } else {
         Default::default()
     };
@@ -143,7 +159,7 @@ fn month_line(m: &BilledMonth, schedule: &FeeSchedule, rates: &PayerRates) -> Mo
 /// without care-management activity (no program) are left out.
 pub fn monthly_revenue(
     months: &[BilledMonth],
-    schedule: &FeeSchedule,
+    fees: &FeeTable,
     rates: &PayerRates,
 ) -> Vec<MonthRevenue> {
     let mut by_month: BTreeMap<YearMonth, MonthRevenue> = BTreeMap::new();
@@ -151,7 +167,7 @@ pub fn monthly_revenue(
         let Some(program) = m.billing.program else {
             continue;
         };
-        let line = month_line(m, schedule, rates);
+        let line = month_line(m, fees, rates);
         let entry = by_month
             .entry(m.billing.month)
             .or_insert_with(|| MonthRevenue {
@@ -172,7 +188,10 @@ pub fn monthly_revenue(
     out
 }
 
-fn group<K: PartialEq>(groups: &mut Vec<(K, RevenueTotals)>, key: K) -> &mut RevenueTotals {
+pub(crate) fn group<K: PartialEq>(
+    groups: &mut Vec<(K, RevenueTotals)>,
+    key: K,
+) -> &mut RevenueTotals {
     let i = match groups.iter().position(|(k, _)| *k == key) {
         Some(i) => i,
         None => {
@@ -197,16 +216,12 @@ pub struct PayerShare {
 }
 
 /// The payer mix of the patient-months given: distinct patients and expected revenue per payer.
-pub fn payer_mix(
-    months: &[BilledMonth],
-    schedule: &FeeSchedule,
-    rates: &PayerRates,
-) -> Vec<PayerShare> {
+pub fn payer_mix(months: &[BilledMonth], fees: &FeeTable, rates: &PayerRates) -> Vec<PayerShare> {
     let mut patients: BTreeMap<Option<PayerKind>, BTreeSet<PatientId>> = BTreeMap::new();
     let mut cents: BTreeMap<Option<PayerKind>, u64> = BTreeMap::new();
     for m in months.iter().filter(|m| m.billing.program.is_some()) {
         patients.entry(m.payer).or_default().insert(m.patient);
-        *cents.entry(m.payer).or_default() += month_line(m, schedule, rates).expected_cents;
+        *cents.entry(m.payer).or_default() += month_line(m, fees, rates).expected_cents;
     }
     let total_patients: usize = patients.values().map(BTreeSet::len).sum();
     let total_cents: u64 = cents.values().sum();
@@ -425,8 +440,8 @@ fn patient_month(input: &WhatIfInput, rules: &RuleSettings, subsequent: bool) ->
     bill_month(&history, month, rules)
 }
 
-fn codes(b: &MonthBilling, schedule: &FeeSchedule, rate: u16) -> PatientMonthCodes {
-    let p = expected_payment(&b.lines, schedule);
+fn codes(b: &MonthBilling, fees: &FeeTable, rate: u16) -> PatientMonthCodes {
+    let p = fees.payment(&b.lines);
     PatientMonthCodes {
         month_type: b.month_type,
         lines: b.lines.to_vec(),
@@ -447,13 +462,13 @@ fn revenue(caseload: u32, initial: u64, subsequent: u64, episode_months: u8) -> 
 pub fn what_if(
     input: &WhatIfInput,
     roster: &TeamRoster,
-    schedule: &FeeSchedule,
+    fees: &FeeTable,
     rules: &RuleSettings,
 ) -> WhatIf {
     let rate = input.rate_percent;
-    let subsequent = codes(&patient_month(input, rules, true), schedule, rate);
+    let subsequent = codes(&patient_month(input, rules, true), fees, rate);
     let initial = (input.program == Program::Cocm)
-        .then(|| codes(&patient_month(input, rules, false), schedule, rate));
+        .then(|| codes(&patient_month(input, rules, false), fees, rate));
     let first = initial.as_ref().map_or(subsequent.cents, |i| i.cents);
     let e = if initial.is_some() {
         input.episode_months
@@ -492,12 +507,15 @@ pub fn what_if(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::billing::HistoryParts;
     use crate::billing::codes::BillingCode;
-    use crate::billing::{CY2025_NATIONAL_NON_FACILITY, HistoryParts};
     use time::Date;
     use uuid::Uuid;
 
-    const FEES: FeeSchedule = CY2025_NATIONAL_NON_FACILITY;
+    /// The default fee table: the CY2025 national amounts of reference §6.
+    fn fees() -> FeeTable {
+        FeeTable::default()
+    }
 
     fn ym(s: &str) -> YearMonth {
         s.parse().unwrap()
@@ -601,7 +619,7 @@ mod tests {
     fn monthly_revenue_per_program_and_practitioner() {
         let months = practice();
         assert_eq!(months[0].billing.lines.units_of(BillingCode::C99494), 1);
-        let r = monthly_revenue(&months, &FEES, &rates());
+        let r = monthly_revenue(&months, &fees(), &rates());
         assert_eq!(r.len(), 1);
         let jan = &r[0];
         assert_eq!(jan.month, ym("2026-01"));
@@ -628,7 +646,7 @@ mod tests {
             ),
             (5_305, 14_524)
         );
-        assert!(monthly_revenue(&[], &FEES, &rates()).is_empty());
+        assert!(monthly_revenue(&[], &fees(), &rates()).is_empty());
     }
 
     #[test]
@@ -644,7 +662,7 @@ mod tests {
             1,
             PayerKind::Medicare,
         ));
-        let mix = payer_mix(&months, &FEES, &rates());
+        let mix = payer_mix(&months, &fees(), &rates());
         let medicare = mix
             .iter()
             .find(|s| s.payer == Some(PayerKind::Medicare))
@@ -661,7 +679,7 @@ mod tests {
             Some(10_687.0 * 100.0 / total as f64)
         );
         assert_eq!(mix.len(), 3);
-        assert!(payer_mix(&[], &FEES, &rates()).is_empty());
+        assert!(payer_mix(&[], &fees(), &rates()).is_empty());
     }
 
     fn roster() -> TeamRoster {
@@ -721,7 +739,7 @@ mod tests {
 
     #[test]
     fn what_if_cocm_45_minutes_for_60_patients() {
-        let w = what_if(&input(60, 45), &roster(), &FEES, &RuleSettings::default());
+        let w = what_if(&input(60, 45), &roster(), &fees(), &RuleSettings::default());
         let initial = w.initial.as_ref().unwrap();
         assert_eq!(initial.month_type, Some(MonthType::Initial));
         assert_eq!(
@@ -747,12 +765,12 @@ mod tests {
     fn what_if_follows_the_engine_thresholds_and_rates() {
         let rules = RuleSettings::default();
         // 90 minutes: 99492 + 99494 (from 86) initial; 99493 + 99494 (from 76) subsequent.
-        let w = what_if(&input(6, 90), &roster(), &FEES, &rules);
+        let w = what_if(&input(6, 90), &roster(), &fees(), &rules);
         assert_eq!(w.initial.as_ref().unwrap().cents, 20_120);
         assert_eq!(w.subsequent.cents, 18_955);
         assert_eq!(w.monthly_revenue_cents, 20_120 + 5 * 18_955);
         // 20 minutes: G2214 in both months.
-        let low = what_if(&input(6, 20), &roster(), &FEES, &rules);
+        let low = what_if(&input(6, 20), &roster(), &fees(), &rules);
         assert_eq!(
             low.subsequent.lines,
             [ClaimLine {
@@ -762,7 +780,7 @@ mod tests {
         );
         assert_eq!(low.monthly_revenue_cents, 6 * 5_434);
         // 10 minutes bill nothing: no break-even.
-        let none = what_if(&input(60, 10), &roster(), &FEES, &rules);
+        let none = what_if(&input(60, 10), &roster(), &fees(), &rules);
         assert_eq!(
             (none.monthly_revenue_cents, none.break_even_caseload),
             (0, None)
@@ -772,7 +790,7 @@ mod tests {
         let mut at80 = input(60, 45);
         at80.rate_percent = 80;
         assert_eq!(
-            what_if(&at80, &roster(), &FEES, &rules).monthly_revenue_cents,
+            what_if(&at80, &roster(), &fees(), &rules).monthly_revenue_cents,
             650_540
         );
         // General BHI: 99484 every month, no initial month.
@@ -780,7 +798,7 @@ mod tests {
             program: Program::GeneralBhi,
             ..input(10, 25)
         };
-        let b = what_if(&bhi, &TeamRoster::default(), &FEES, &rules);
+        let b = what_if(&bhi, &TeamRoster::default(), &fees(), &rules);
         assert!(b.initial.is_none());
         assert_eq!(
             b.subsequent.lines,
@@ -792,7 +810,43 @@ mod tests {
         assert_eq!(b.monthly_revenue_cents, 53_050);
         assert_eq!(b.break_even_caseload, Some(0), "no cost to cover");
         // More than one activity's worth of minutes is spread over several days.
-        let long = what_if(&input(1, 700), &roster(), &FEES, &rules);
+        let long = what_if(&input(1, 700), &roster(), &fees(), &rules);
         assert_eq!(long.subsequent.lines.len(), 2);
+    }
+
+    proptest::proptest! {
+        /// The break-even caseload is the first whose margin is not negative: one patient
+        /// fewer loses money (the what-if's revenue grows with the caseload).
+        #[test]
+        fn break_even_is_the_first_caseload_that_covers_the_cost(
+            minutes in 0u32..200,
+            salary in 0u64..20_000_000,
+            cocm in proptest::bool::ANY,
+        ) {
+            let mut roster = roster();
+            roster.members[0].pay = Pay::Salaried {
+                annual_salary_cents: salary,
+                fte_percent: 100,
+                benefits_percent: 0,
+            };
+            let base = WhatIfInput {
+                program: if cocm { Program::Cocm } else { Program::GeneralBhi },
+                ..input(0, minutes)
+            };
+            let rules = RuleSettings::default();
+            let w = what_if(&base, &roster, &fees(), &rules);
+            match w.break_even_caseload {
+                Some(b) => {
+                    let at = what_if(&WhatIfInput { caseload: b, ..base }, &roster, &fees(), &rules);
+                    proptest::prop_assert!(at.margin_cents >= 0);
+                    if b > 0 {
+                        let below =
+                            what_if(&WhatIfInput { caseload: b - 1, ..base }, &roster, &fees(), &rules);
+                        proptest::prop_assert!(below.margin_cents < 0);
+                    }
+                }
+                None => proptest::prop_assert_eq!(w.subsequent.cents, 0),
+            }
+        }
     }
 }

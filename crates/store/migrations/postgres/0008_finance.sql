@@ -1,0 +1,26 @@
+-- The financial view's settings and the measures of success (issue 8, docs/finance.md,
+-- docs/metrics.md), PostgreSQL. Keep in step with migrations/sqlite/0008_finance.sql: same
+-- tables, columns and indexes.
+
+-- One JSON document per practice and kind: `finance` (`domain::finance::FinanceSettings`,
+-- the team roster's cost and the payers' rates) or `measures`
+-- (`domain::metrics::MeasuresOfSuccess`). Every save adds a row with the next version; a
+-- version is never changed or removed, so the history is the table itself. Two saves from
+-- the same version collide on the primary key: the second is a conflict.
+CREATE TABLE practice_settings_versions (
+    practice_id UUID NOT NULL REFERENCES practices(id),
+    kind TEXT NOT NULL CHECK (kind IN ('finance', 'measures')),
+    version BIGINT NOT NULL,
+    doc TEXT NOT NULL,
+    saved_at TIMESTAMPTZ NOT NULL,
+    saved_by UUID REFERENCES users(id),
+    PRIMARY KEY (practice_id, kind, version)
+);
+
+CREATE FUNCTION practice_settings_versions_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'practice_settings_versions is append-only';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER practice_settings_versions_no_change BEFORE UPDATE OR DELETE ON practice_settings_versions
+    FOR EACH ROW EXECUTE FUNCTION practice_settings_versions_append_only();
