@@ -8,9 +8,10 @@
 //! - the time from starting `stepwise serve` (and `stepwise demo`) on an existing data
 //!   directory to its first answer, and the idle server's resident memory.
 //!
-//! `cargo bench -p stepwise-cli --bench registry`. The populations are generated once and kept
-//! under `target/bench-data/` (PostgreSQL: database `stepwise_bench_20000`). Figures go to
-//! stdout and `target/bench-data/results.md`; BENCHMARKS.md records them.
+//! `cargo bench -p stepwise-cli --bench registry` (append `-- pages` for the pages alone). The
+//! populations are generated once and kept under `target/bench-data/` (PostgreSQL: database
+//! `stepwise_bench_20000`). Figures go to stdout and `target/bench-data/results.md`;
+//! BENCHMARKS.md records them.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
 
@@ -207,6 +208,16 @@ fn load(port: u16, path: &str, token: &str, until: Instant) -> (usize, usize, Ve
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     std::fs::create_dir_all(bench_dir()).unwrap();
+    // `cargo bench -p stepwise-cli --bench registry -- pages`: the pages of the demo only.
+    if std::env::args().any(|a| a == "pages") {
+        let demo_dir = bench_dir().join("demo");
+        let args = vec!["--data-dir".to_owned(), demo_dir.display().to_string()];
+        println!(
+            "\n| Engine | Measure | Result |\n|---|---|---|\n{}",
+            pages(&args)
+        );
+        return;
+    }
     let mut out = String::from("| Engine | Measure | Result |\n|---|---|---|\n");
     for e in engines().await {
         let (store, practice, cm) = population(&e).await;
@@ -446,17 +457,42 @@ fn pages(args: &[String]) -> String {
         (
             "front desk",
             "desk.murphy@demo.stepwise.test",
-            vec!["/".into(), chart.clone()],
+            vec![
+                "/".into(),
+                chart.clone(),
+                "/referrals".into(),
+                "/directory".into(),
+                "/directory/call-list".into(),
+            ],
         ),
         (
             "billing",
             "billing.chen@demo.stepwise.test",
-            vec!["/".into()],
+            vec![
+                "/".into(),
+                "/billing".into(),
+                "/finance".into(),
+                format!("{chart}/billing-facts"),
+            ],
         ),
         (
             "practice admin",
             "admin.whitfield@demo.stepwise.test",
-            vec!["/".into(), "/admin/users".into()],
+            vec![
+                "/".into(),
+                "/admin/users".into(),
+                "/admin/audit".into(),
+                "/settings/billing".into(),
+                "/settings/finance".into(),
+                "/metrics".into(),
+                "/plan".into(),
+                "/plan/readiness".into(),
+                "/plan/model".into(),
+                "/plan/team".into(),
+                "/plan/training".into(),
+                "/plan/workflow".into(),
+                "/plan/goals".into(),
+            ],
         ),
     ];
     let mut rows = String::new();
