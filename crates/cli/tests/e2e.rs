@@ -173,8 +173,18 @@ impl Browser {
             .unwrap_or_else(|e| panic!("no {css} on the page: {e}"))
     }
 
+    /// Mark the page now shown, so that [`Browser::settle`] waits for the next one (a click or
+    /// an Enter returns before the browser has even started to leave this page).
+    async fn leaving(&self) {
+        self.client
+            .execute("window.__e2eLeft = true", vec![])
+            .await
+            .unwrap();
+    }
+
     /// Click a link or button, wait for the next page and check it.
     async fn click_to(&mut self, element: Element) {
+        self.leaving().await;
         element.click().await.unwrap();
         self.settle().await;
     }
@@ -194,16 +204,20 @@ impl Browser {
         self.click_to(button).await;
     }
 
-    /// Wait for the page to finish loading, then check it.
+    /// Wait for the next page (after [`Browser::leaving`]) to finish loading, then check it.
     async fn settle(&mut self) {
         let started = Instant::now();
         loop {
-            let state = self
+            // Between pages the script may find no document to run in: try again.
+            let ready = self
                 .client
-                .execute("return document.readyState", vec![])
+                .execute(
+                    "return !window.__e2eLeft && document.readyState === 'complete'",
+                    vec![],
+                )
                 .await
-                .unwrap();
-            if state == "complete" {
+                .unwrap_or(Value::Bool(false));
+            if ready == Value::Bool(true) {
                 break;
             }
             assert!(
@@ -223,6 +237,7 @@ impl Browser {
         self.goto("/sign-in").await;
         self.find("#email").await.send_keys(email).await.unwrap();
         let password = self.find("#password").await;
+        self.leaving().await;
         password
             .send_keys(&format!("{PASSWORD}{}", char::from(Key::Enter)))
             .await
@@ -245,6 +260,7 @@ impl Browser {
 
     /// Find a patient with the search box in the header and open the chart.
     async fn open_chart(&mut self, mrn: &str, name: &str) {
+        self.leaving().await;
         self.find("#q")
             .await
             .send_keys(&format!("{mrn}{}", char::from(Key::Enter)))
@@ -445,6 +461,7 @@ async fn a_day_of_the_care_team_in_the_browser() {
     let first = b.client.active_element().await.unwrap();
     assert_eq!(first.attr("id").await.unwrap().as_deref(), Some("item_1"));
     first.send_keys(&keys).await.unwrap();
+    b.leaving().await;
     b.client
         .active_element()
         .await
