@@ -6,7 +6,7 @@
 
 use crate::Store;
 use crate::audit::{self, AuditCategory};
-use crate::db::{Conn, One, Val, args};
+use crate::db::{Conn, One, Tx, Val, args};
 use crate::error::{Result, StoreError};
 use crate::model::{
     ApcmMonthRecord, BillingAdjustment, BillingFacts, BillingSettingsRecord, ClaimLineView, Ctx,
@@ -118,6 +118,39 @@ struct Evaluated {
     patient: PatientRow,
     payer: Option<PayerKind>,
     billing: MonthBilling,
+}
+
+/// The patient is the practice's (else not found) and `practitioner` one of its treating
+/// practitioners (else a validation error on `practitioner`).
+async fn patient_and_practitioner(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    patient: PatientId,
+    practitioner: UserId,
+) -> Result<()> {
+    let exists: Option<One<Uuid>> = tx
+        .fetch_optional(
+            "SELECT id FROM patients WHERE id = $1 AND practice_id = $2",
+            args![patient, ctx.practice],
+        )
+        .await?;
+    if exists.is_none() {
+        return Err(StoreError::NotFound);
+    }
+    let is_practitioner: Option<One<Uuid>> = tx
+        .fetch_optional(
+            "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id \
+                 WHERE u.id = $1 AND u.practice_id = $2 AND r.role = 'treating_practitioner'",
+            args![practitioner, ctx.practice],
+        )
+        .await?;
+    if is_practitioner.is_none() {
+        return Err(StoreError::invalid(
+            "practitioner",
+            "must be a treating practitioner of the practice",
+        ));
+    }
+    Ok(())
 }
 
 /// Every patient's billing history up to the month's end, evaluated for the month by the
@@ -734,28 +767,7 @@ impl Store {
             ));
         }
         let mut tx = self.begin().await?;
-        let exists: Option<One<Uuid>> = tx
-            .fetch_optional(
-                "SELECT id FROM patients WHERE id = $1 AND practice_id = $2",
-                args![patient, ctx.practice],
-            )
-            .await?;
-        if exists.is_none() {
-            return Err(StoreError::NotFound);
-        }
-        let is_practitioner: Option<One<Uuid>> = tx
-            .fetch_optional(
-                "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id \
-                 WHERE u.id = $1 AND u.practice_id = $2 AND r.role = 'treating_practitioner'",
-                args![practitioner, ctx.practice],
-            )
-            .await?;
-        if is_practitioner.is_none() {
-            return Err(StoreError::invalid(
-                "practitioner",
-                "must be a treating practitioner of the practice",
-            ));
-        }
+        patient_and_practitioner(&mut tx, ctx, patient, practitioner).await?;
         let id: Uuid = new_id();
         tx.execute(
             "INSERT INTO initiating_visits (id, practice_id, patient_id, practitioner_id, visit_on, kind, created_at, created_by) \
@@ -927,28 +939,7 @@ impl Store {
             return Err(StoreError::invalid("month", "The month is in the future"));
         }
         let mut tx = self.begin().await?;
-        let exists: Option<One<Uuid>> = tx
-            .fetch_optional(
-                "SELECT id FROM patients WHERE id = $1 AND practice_id = $2",
-                args![patient, ctx.practice],
-            )
-            .await?;
-        if exists.is_none() {
-            return Err(StoreError::NotFound);
-        }
-        let is_practitioner: Option<One<Uuid>> = tx
-            .fetch_optional(
-                "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id \
-                 WHERE u.id = $1 AND u.practice_id = $2 AND r.role = 'treating_practitioner'",
-                args![practitioner, ctx.practice],
-            )
-            .await?;
-        if is_practitioner.is_none() {
-            return Err(StoreError::invalid(
-                "practitioner",
-                "must be a treating practitioner of the practice",
-            ));
-        }
+        patient_and_practitioner(&mut tx, ctx, patient, practitioner).await?;
         let month_text = month.to_string();
         let twice: Option<One<Uuid>> = tx
             .fetch_optional(

@@ -5,7 +5,7 @@
 
 use super::forms::{Fields, FormErrors, get, see_other};
 use super::{Chrome, render};
-use crate::access::{EpisodeKey, OnPatient, OnRecord, op};
+use crate::access::{EpisodeKey, Key, OnPatient, OnRecord, Op, op};
 use crate::api::billing::parse_month;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -92,6 +92,16 @@ struct Viewer<'a> {
     patient: PatientId,
 }
 
+impl<'a> Viewer<'a> {
+    fn of<K: Key, O: Op>(on: &'a OnRecord<K, O>) -> Self {
+        Viewer {
+            auth: &on.auth,
+            ctx: &on.ctx,
+            patient: on.patient,
+        }
+    }
+}
+
 async fn page(
     state: &AppState,
     v: Viewer<'_>,
@@ -175,11 +185,7 @@ pub async fn show(
     State(state): State<AppState>,
     on: OnPatient<op::ManageBillingFacts>,
 ) -> Response {
-    let v = Viewer {
-        auth: &on.auth,
-        ctx: &on.ctx,
-        patient: on.id,
-    };
+    let v = Viewer::of(&on);
     page(&state, v, "", FormErrors::default(), Vec::new()).await
 }
 
@@ -234,11 +240,7 @@ pub async fn record_visit(
         Ok(())
     }
     .await;
-    let v = Viewer {
-        auth: &on.auth,
-        ctx: &on.ctx,
-        patient: on.id,
-    };
+    let v = Viewer::of(&on);
     answer(&state, v, "visit", fields, saved).await
 }
 
@@ -279,11 +281,7 @@ pub async fn set_diagnoses(
         Ok(())
     }
     .await;
-    let v = Viewer {
-        auth: &on.auth,
-        ctx: &on.ctx,
-        patient: on.patient,
-    };
+    let v = Viewer::of(&on);
     answer(&state, v, &format!("dx-{}", on.id), fields, saved).await
 }
 
@@ -308,11 +306,7 @@ pub async fn record_apcm(
         Ok(())
     }
     .await;
-    let v = Viewer {
-        auth: &on.auth,
-        ctx: &on.ctx,
-        patient: on.id,
-    };
+    let v = Viewer::of(&on);
     answer(&state, v, "apcm", fields, saved).await
 }
 
@@ -332,10 +326,6 @@ pub async fn remove_apcm(
         Ok(())
     }
     .await;
-    let v = Viewer {
-        auth: &on.auth,
-        ctx: &on.ctx,
-        patient: on.id,
-    };
+    let v = Viewer::of(&on);
     answer(&state, v, &form, fields, saved).await
 }
