@@ -2,10 +2,10 @@
 //! ChromeDriver (WebDriver) against the running demo, signed in through the sign-in page, with
 //! clicks and keystrokes as staff make them.
 //!
-//! Every role signs in and sees its home page; the care manager refers, records consent and
-//! enrols a new patient; the MA enters a PHQ-9 by keyboard alone with item 9 positive and sees
-//! the safety alert at once; the alert is on the care manager's and the practitioner's home
-//! pages; the care manager logs a contact whose minutes the timer fills in; the psychiatrist
+//! Every role signs in and sees its home page; the front desk registers a new patient; the care
+//! manager refers, records consent and enrols them; the MA enters a PHQ-9 by keyboard alone with
+//! item 9 positive and sees the safety alert at once; the alert is on the care manager's and the
+//! practitioner's home pages; the care manager logs a contact whose minutes the timer fills in; the psychiatrist
 //! records a recommendation in review mode and the practitioner accepts it. After every page:
 //! no console error, nothing requested outside the app (host names other than 127.0.0.1 do not
 //! even resolve in this browser), every form control labelled and one main heading. Then the
@@ -28,7 +28,7 @@ use fantoccini::key::Key;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
-use support::{HOMES, PASSWORD, Server, free_port, http_typed, sign_in, start_demo};
+use support::{HOMES, PASSWORD, Server, free_port, sign_in, start_demo};
 
 fn chromedriver() -> Option<PathBuf> {
     let path = std::env::var_os("STEPWISE_CHROMEDRIVER")
@@ -344,25 +344,9 @@ async fn a_day_of_the_care_team_in_the_browser() {
     let (_driver, driver_port) = start_chromedriver(&driver);
     let origin = format!("http://127.0.0.1:{port}");
 
-    // The front desk registers a new patient of Dr Lindqvist's, with Rivera as care manager
-    // (there is no registration page yet: through the API, as the front desk's software would).
-    let desk = sign_in(port, "desk.murphy@demo.stepwise.test");
-    let patient = json!({
-        "mrn": MRN, "given_name": "Ada", "family_name": "Testa", "birth_date": "1968-05-04",
-        "sex": "female", "payer_kind": "medicare",
-        "treating_practitioner": user_id(port, &sign_in(port, PRACTITIONER)),
-        "care_manager": user_id(port, &sign_in(port, CM)),
-    });
-    let (status, _, body) = http_typed(
-        port,
-        "POST",
-        "/api/v1/patients",
-        Some(&desk),
-        Some(&patient.to_string()),
-        "application/json",
-    )
-    .unwrap();
-    assert_eq!(status, 201, "{body}");
+    // The care team's account ids, to pick them in the registration form's lists.
+    let practitioner = user_id(port, &sign_in(port, PRACTITIONER));
+    let care_manager = user_id(port, &sign_in(port, CM));
 
     let mut b = Browser::start(driver_port, origin).await;
 
@@ -416,6 +400,37 @@ async fn a_day_of_the_care_team_in_the_browser() {
         }
         b.sign_out().await;
     }
+
+    // The front desk registers a new patient of Dr Lindqvist's, with Rivera as care manager.
+    b.sign_in("desk.murphy@demo.stepwise.test").await;
+    b.click_link("Register a patient").await;
+    for (field, value) in [
+        ("#f-mrn", MRN),
+        ("#f-given_name", "Ada"),
+        ("#f-family_name", "Testa"),
+    ] {
+        b.find(field).await.send_keys(value).await.unwrap();
+    }
+    // A date field takes keys in the browser's locale: set its value as a date picker would.
+    b.client
+        .execute(
+            "document.getElementById('f-birth_date').value = '1968-05-04'",
+            vec![],
+        )
+        .await
+        .unwrap();
+    for option in [
+        "#f-sex option[value=female]".to_owned(),
+        "#f-payer_kind option[value=medicare]".to_owned(),
+        format!("#f-treating_practitioner option[value='{practitioner}']"),
+        format!("#f-care_manager option[value='{care_manager}']"),
+    ] {
+        b.find(&option).await.click().await.unwrap();
+    }
+    b.submit("form.entry").await;
+    let heading = b.find("h1").await.text().await.unwrap();
+    assert!(heading.contains("Testa"), "registered onto “{heading}”");
+    b.sign_out().await;
 
     // The care manager refers the patient to Collaborative Care, records consent, enrols.
     b.sign_in(CM).await;

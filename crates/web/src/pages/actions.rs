@@ -95,15 +95,28 @@ fn checked(fields: &Fields, k: &str) -> bool {
     get(fields, k) == "yes"
 }
 
+/// Where a form's back link goes: the patient's chart, or home for a form about no patient yet.
+enum Back {
+    Chart(stepwise_domain::ids::PatientId),
+    Home,
+}
+
+impl From<stepwise_domain::ids::PatientId> for Back {
+    fn from(p: stepwise_domain::ids::PatientId) -> Self {
+        Back::Chart(p)
+    }
+}
+
 /// The page: `submitted` values (kept as typed) and `errors` laid over the spec's fields.
 fn page(
     state: &AppState,
     auth: &crate::access::Authenticated,
-    patient: stepwise_domain::ids::PatientId,
+    back: impl Into<Back>,
     spec: Spec,
     submitted: Option<&Fields>,
     errors: &FormErrors,
 ) -> Response {
+    let back = back.into();
     let mut fields = spec.fields;
     for f in &mut fields {
         if let Some(s) = submitted {
@@ -123,8 +136,15 @@ fn page(
         chrome: Chrome::new(auth, state.config.demo.is_some()),
         title: spec.title,
         intro: spec.intro,
-        back_href: format!("/patients/{patient}"),
-        back_label: "Back to the chart".to_owned(),
+        back_href: match &back {
+            Back::Chart(patient) => format!("/patients/{patient}"),
+            Back::Home => "/".to_owned(),
+        },
+        back_label: match &back {
+            Back::Chart(_) => "Back to the chart",
+            Back::Home => "Home",
+        }
+        .to_owned(),
         action: spec.action,
         hidden: spec.hidden,
         fields,
@@ -143,23 +163,23 @@ fn page(
 fn blank(
     state: &AppState,
     auth: &crate::access::Authenticated,
-    patient: stepwise_domain::ids::PatientId,
+    back: impl Into<Back>,
     spec: Spec,
 ) -> Response {
-    page(state, auth, patient, spec, None, &FormErrors::default())
+    page(state, auth, back, spec, None, &FormErrors::default())
 }
 
 /// Answer a refused submission with the form, or an error page when it is not the user's to fix.
 fn refuse(
     state: &AppState,
     auth: &crate::access::Authenticated,
-    patient: stepwise_domain::ids::PatientId,
+    back: impl Into<Back>,
     spec: Spec,
     fields: &Fields,
     error: ApiError,
 ) -> Response {
     match FormErrors::from_api(error) {
-        Ok(errors) => page(state, auth, patient, spec, Some(fields), &errors),
+        Ok(errors) => page(state, auth, back, spec, Some(fields), &errors),
         Err(e) => super::error_page(e),
     }
 }
@@ -709,5 +729,134 @@ pub async fn status(
     match saved {
         Ok(_) => see_other(&format!("/patients/{}", on.patient)),
         Err(e) => refuse(&state, &on.auth, on.patient, spec, &fields, e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registering a patient (front desk, MA/nurse, care manager, practitioner).
+
+async fn register_spec(
+    state: &AppState,
+    can: &crate::access::Can<op::EditDemographics>,
+) -> Result<Spec, ApiError> {
+    let users = state.store.users(can.ctx.practice).await?;
+    let with_role = |role: Role| {
+        let mut v = vec![(String::new(), "— none yet —".to_owned())];
+        v.extend(
+            users
+                .iter()
+                .filter(|u| !u.disabled && u.roles.contains(&role))
+                .map(|u| (u.id.to_string(), u.display_name.clone())),
+        );
+        v
+    };
+    let mut sites = vec![(String::new(), "— none —".to_owned())];
+    sites.extend(
+        state
+            .store
+            .sites(can.ctx.practice)
+            .await?
+            .into_iter()
+            .map(|s| (s.id.to_string(), s.name)),
+    );
+    let mut payers = vec![(String::new(), "— unknown —".to_owned())];
+    payers.extend(codes(
+        stepwise_domain::patient::PayerKind::ALL,
+        stepwise_domain::patient::PayerKind::code,
+        |k| humane(k.code()),
+    ));
+    let mut fields = vec![
+        FieldView::new("mrn", "MRN", "text"),
+        FieldView::new("given_name", "Given name", "text"),
+        FieldView::new("family_name", "Family name", "text"),
+        FieldView::new("birth_date", "Date of birth", "date"),
+        FieldView::select(
+            "sex",
+            "Sex",
+            codes(
+                stepwise_domain::patient::Sex::ALL,
+                stepwise_domain::patient::Sex::code,
+                |x| humane(x.code()),
+            ),
+        )
+        .value("unknown"),
+        FieldView::new("phone", "Phone", "tel"),
+        FieldView::new("email", "Email", "email"),
+        FieldView::new("address", "Address", "text"),
+        FieldView::new("preferred_language", "Preferred language", "text")
+            .hint("A language tag: en, es, vi, …")
+            .value("en"),
+        FieldView::select("payer_kind", "Primary payer", payers),
+        FieldView::new("payer_name", "Payer name", "text"),
+        FieldView::select(
+            "treating_practitioner",
+            "Treating practitioner",
+            with_role(Role::TreatingPractitioner),
+        ),
+        FieldView::select("care_manager", "Care manager", with_role(Role::CareManager)),
+    ];
+    if sites.len() > 1 {
+        fields.push(FieldView::select("site", "Site", sites));
+    }
+    Ok(Spec {
+        title: "Register a patient".into(),
+        intro: Some(
+            "The MRN is the one in your EHR. The care team can be assigned now or later.".into(),
+        ),
+        action: "/patients/new".into(),
+        hidden: vec![],
+        fields,
+        submit: "Register",
+        timer: false,
+    })
+}
+
+pub async fn register_form(
+    State(state): State<AppState>,
+    can: crate::access::Can<op::EditDemographics>,
+) -> Response {
+    match register_spec(&state, &can).await {
+        Ok(spec) => blank(&state, &can.auth, Back::Home, spec),
+        Err(e) => super::error_page(e),
+    }
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    can: crate::access::Can<op::EditDemographics>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let spec = match register_spec(&state, &can).await {
+        Ok(spec) => spec,
+        Err(e) => return super::error_page(e),
+    };
+    let optional = |k: &str| Some(get(&fields, k)).filter(|v| !v.is_empty());
+    let input = stepwise_domain::patient::PatientInput {
+        mrn: get(&fields, "mrn"),
+        given_name: get(&fields, "given_name"),
+        family_name: get(&fields, "family_name"),
+        birth_date: get(&fields, "birth_date"),
+        sex: get(&fields, "sex"),
+        phone: optional("phone"),
+        email: optional("email"),
+        address: optional("address"),
+        preferred_language: optional("preferred_language"),
+        payer_kind: optional("payer_kind"),
+        payer_name: optional("payer_name"),
+        site: optional("site"),
+        treating_practitioner: optional("treating_practitioner"),
+        care_manager: optional("care_manager"),
+    };
+    let saved: Result<_, ApiError> = async {
+        let new = input.parse_new(can.ctx.today)?;
+        Ok(state
+            .store
+            .create_patient(&can.ctx, new.details, new.assignments)
+            .await?)
+    }
+    .await;
+    match saved {
+        Ok(p) => see_other(&format!("/patients/{}", p.id)),
+        Err(e) => refuse(&state, &can.auth, Back::Home, spec, &fields, e),
     }
 }

@@ -77,6 +77,7 @@ impl Chrome {
             nav.push(("/admin/audit", "Audit report"));
         }
         if has(Role::FrontDesk) {
+            nav.push(("/patients/new", "Register a patient"));
             nav.push(("/referrals", "Referrals"));
         }
         nav.push(("/directory", "Community resources"));
@@ -292,6 +293,18 @@ pub fn entries() -> Vec<Entry> {
             "/recommendations/{id}/decide",
             Patient(O::DecideRecommendation),
             post(review::decide),
+        ),
+        Entry::new(
+            "GET",
+            "/patients/new",
+            Practice(O::EditDemographics),
+            get(actions::register_form),
+        ),
+        Entry::new(
+            "POST",
+            "/patients/new",
+            Practice(O::EditDemographics),
+            post(actions::register),
         ),
         Entry::new(
             "GET",

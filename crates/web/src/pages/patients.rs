@@ -31,6 +31,8 @@ struct SearchPage {
     q: String,
     error: Option<String>,
     results: Vec<PatientSummary>,
+    /// The user may register a patient not found.
+    can_register: bool,
 }
 
 pub async fn search(
@@ -39,6 +41,8 @@ pub async fn search(
     Form(f): Form<SearchForm>,
 ) -> Response {
     let chrome = Chrome::new(&can.auth, state.config.demo.is_some());
+    let can_register =
+        acting_role(&can.auth.user.roles, Operation::EditDemographics, None).is_some();
     let q = match PatientQuery::parse(&f.q) {
         Ok(q) => q,
         Err(e) => {
@@ -54,6 +58,7 @@ pub async fn search(
                         .unwrap_or_default(),
                 ),
                 results: vec![],
+                can_register,
             });
         }
     };
@@ -63,6 +68,7 @@ pub async fn search(
             q: f.q,
             error: None,
             results,
+            can_register,
         }),
         Err(e) => super::error_page(e.into()),
     }

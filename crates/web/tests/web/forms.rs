@@ -553,3 +553,70 @@ async fn the_administrator_manages_staff_accounts_in_the_browser() {
     // Only the administrator sees the page.
     assert_eq!(app.get(&app.care_manager, "/admin/users").await.status, 404);
 }
+
+/// The front desk registers a patient from the browser: a refused form keeps what was typed and
+/// stores nothing; a registered patient opens on the chart with the care team assigned.
+#[tokio::test]
+async fn the_front_desk_registers_a_patient() {
+    let app = app().await;
+    let desk = &app.front_desk;
+    let form = app.get(desk, "/patients/new").await;
+    assert_eq!(form.status, 200, "{}", form.text());
+    assert!(form.text().contains(&app.care_manager.id.to_string()));
+    assert_eq!(app.get(&app.billing, "/patients/new").await.status, 404);
+    assert_eq!(app.get(&app.admin, "/patients/new").await.status, 404);
+
+    let body = |mrn: &str, family: &str, born: &str| {
+        format!(
+            "mrn={mrn}&given_name=Ana&family_name={family}&birth_date={born}&sex=female&phone=&email=&address=&preferred_language=es&payer_kind=medicare&payer_name=&treating_practitioner={}&care_manager={}",
+            app.practitioner.id, app.care_manager.id
+        )
+    };
+    let bad = post_form(&app, desk, "/patients/new", &body("R-77", "", "1980-02-30")).await;
+    assert_eq!(bad.status, 422);
+    let html = bad.text();
+    assert!(html.contains("id=\"f-family_name-err\""), "{html}");
+    assert!(html.contains("id=\"f-birth_date-err\""), "{html}");
+    assert!(html.contains("value=\"R-77\"") && html.contains("value=\"1980-02-30\""));
+    let found = app
+        .json(
+            desk,
+            "POST",
+            "/api/v1/patients/search",
+            json!({"q": "R-77"}),
+        )
+        .await;
+    assert_eq!(found.json(), json!([]));
+
+    let ok = post_form(
+        &app,
+        desk,
+        "/patients/new",
+        &body("R-77", "Ruiz", "1980-02-28"),
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let chart = ok.header("location").unwrap().to_owned();
+    let pid = chart.trim_start_matches("/patients/");
+    let p = app
+        .get(desk, &format!("/api/v1/patients/{pid}"))
+        .await
+        .json();
+    assert_eq!(p["family_name"], "Ruiz");
+    assert_eq!(p["care_manager"], json!(app.care_manager.id));
+    assert_eq!(p["preferred_language"], "es");
+    // The same MRN again is refused beside the MRN.
+    let again = post_form(
+        &app,
+        desk,
+        "/patients/new",
+        &body("R-77", "Ruiz", "1980-02-28"),
+    )
+    .await;
+    assert_eq!(again.status, 422);
+    assert!(
+        again.text().contains("id=\"f-mrn-err\""),
+        "{}",
+        again.text()
+    );
+}
