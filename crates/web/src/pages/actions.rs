@@ -860,3 +860,111 @@ pub async fn register(
         Err(e) => refuse(&state, &can.auth, Back::Home, spec, &fields, e),
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The care plan: the treat-to-target goal and the follow-up interval.
+
+fn care_plan_spec(
+    on: &OnRecord<EpisodeKey, op::ManageEpisode>,
+    rec: &stepwise_store::model::CarePlanRecord,
+) -> Spec {
+    use stepwise_domain::care_plan::FOLLOW_UP_WEEKS;
+    use stepwise_domain::instruments::InstrumentId;
+    let targets = [InstrumentId::Phq9, InstrumentId::Gad7]
+        .iter()
+        .map(|i| (i.code().to_owned(), i.name().to_owned()))
+        .collect();
+    let weeks = FOLLOW_UP_WEEKS
+        .iter()
+        .map(|w| {
+            let label = if *w == 1 {
+                "Every week".to_owned()
+            } else {
+                format!("Every {w} weeks")
+            };
+            (w.to_string(), label)
+        })
+        .collect();
+    Spec {
+        title: "Change the care plan".into(),
+        intro: Some(
+            "The target and the follow-up interval drive the caseload's flags (not at target, \
+             follow-up overdue)."
+                .into(),
+        ),
+        action: format!("/episodes/{}/care-plan", on.id),
+        hidden: vec![("version", rec.version.to_string())],
+        fields: vec![
+            FieldView::select("target_instrument", "Measured with", targets)
+                .value(rec.plan.target_instrument.code()),
+            FieldView::new("target_below", "Target: a total below", "number")
+                .hint("Remission on the PHQ-9 is a total below 5.")
+                .value(rec.plan.target_below.to_string()),
+            FieldView::select("follow_up_weeks", "Follow-up", weeks)
+                .value(rec.plan.follow_up_weeks.to_string()),
+            FieldView::new("goals", "The patient's goals, in their words", "textarea")
+                .value(rec.plan.goals.clone().unwrap_or_default()),
+        ],
+        submit: "Save the care plan",
+        timer: false,
+    }
+}
+
+pub async fn care_plan_form(
+    State(state): State<AppState>,
+    on: OnRecord<EpisodeKey, op::ManageEpisode>,
+) -> Response {
+    match state.store.episode(&on.ctx, on.id).await {
+        Ok(d) => blank(
+            &state,
+            &on.auth,
+            on.patient,
+            care_plan_spec(&on, &d.care_plan),
+        ),
+        Err(e) => super::error_page(e.into()),
+    }
+}
+
+pub async fn care_plan(
+    State(state): State<AppState>,
+    on: OnRecord<EpisodeKey, op::ManageEpisode>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let rec = match state.store.episode(&on.ctx, on.id).await {
+        Ok(d) => d.care_plan,
+        Err(e) => return super::error_page(e.into()),
+    };
+    let spec = care_plan_spec(&on, &rec);
+    let saved: Result<_, ApiError> = async {
+        let version = get(&fields, "version").parse::<i64>().map_err(|_| {
+            ApiError::invalid("version", "the form is out of date; open the episode again")
+        })?;
+        let number = |k: &str, errors: &mut stepwise_domain::error::ValidationError| {
+            let raw = get(&fields, k);
+            raw.parse::<i64>()
+                .map_err(|_| errors.push(k, "a whole number"))
+                .ok()
+        };
+        let mut errors = stepwise_domain::error::ValidationError::new();
+        let target_below = number("target_below", &mut errors);
+        let follow_up_weeks = number("follow_up_weeks", &mut errors);
+        let goals = get(&fields, "goals");
+        let input = stepwise_domain::care_plan::CarePlanInput {
+            target_instrument: Some(get(&fields, "target_instrument")),
+            target_below,
+            follow_up_weeks: follow_up_weeks.unwrap_or(0),
+            goals: (!goals.is_empty()).then_some(goals),
+        };
+        errors.into_result()?;
+        let plan = input.parse()?;
+        Ok(state
+            .store
+            .update_care_plan(&on.ctx, on.id, version, &plan)
+            .await?)
+    }
+    .await;
+    match saved {
+        Ok(_) => see_other(&format!("/patients/{}", on.patient)),
+        Err(e) => refuse(&state, &on.auth, on.patient, spec, &fields, e),
+    }
+}

@@ -296,6 +296,18 @@ pub fn entries() -> Vec<Entry> {
         ),
         Entry::new(
             "GET",
+            "/episodes/{id}/care-plan",
+            Patient(O::ManageEpisode),
+            get(actions::care_plan_form),
+        ),
+        Entry::new(
+            "POST",
+            "/episodes/{id}/care-plan",
+            Patient(O::ManageEpisode),
+            post(actions::care_plan),
+        ),
+        Entry::new(
+            "GET",
             "/patients/new",
             Practice(O::EditDemographics),
             get(actions::register_form),

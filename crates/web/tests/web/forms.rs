@@ -620,3 +620,92 @@ async fn the_front_desk_registers_a_patient() {
         again.text()
     );
 }
+
+async fn care_plan_of(app: &App, eid: &str) -> serde_json::Value {
+    app.get(&app.care_manager, &format!("/api/v1/episodes/{eid}"))
+        .await
+        .json()["care_plan"]
+        .clone()
+}
+
+/// The care plan from the chart: target and follow-up interval; a refused form keeps what was
+/// typed and changes nothing; a stale form is refused; only the care team may change it.
+#[tokio::test]
+async fn the_care_plan_from_the_chart() {
+    let app = app().await;
+    let pid = patient(&app).await;
+    let cm = &app.care_manager;
+    let r = app
+        .json(
+            cm,
+            "POST",
+            &format!("/api/v1/patients/{pid}/episodes"),
+            json!({"program": "cocm", "referred_on": "2026-11-02"}),
+        )
+        .await;
+    let eid = r.json()["id"].as_str().unwrap().to_owned();
+    let path = format!("/episodes/{eid}/care-plan");
+    let form = app.get(cm, &path).await;
+    assert_eq!(form.status, 200, "{}", form.text());
+    assert!(
+        form.text().contains("name=\"version\" value=\"1\""),
+        "{}",
+        form.text()
+    );
+    assert_eq!(app.get(&app.ma, &path).await.status, 404);
+    let before = care_plan_of(&app, &eid).await;
+
+    let bad = post_form(
+        &app,
+        cm,
+        &path,
+        "version=1&target_instrument=phq9&target_below=x5&follow_up_weeks=5&goals=Walk+daily",
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    let html = bad.text();
+    assert!(html.contains("id=\"f-target_below-err\""), "{html}");
+    assert!(html.contains("value=\"x5\"") && html.contains("Walk daily"));
+    assert_eq!(care_plan_of(&app, &eid).await, before);
+
+    let ok = post_form(
+        &app,
+        cm,
+        &path,
+        "version=1&target_instrument=phq9&target_below=10&follow_up_weeks=4&goals=Walk+daily",
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let after = care_plan_of(&app, &eid).await;
+    assert_eq!(
+        (
+            after["target_below"].as_i64(),
+            after["follow_up_weeks"].as_i64()
+        ),
+        (Some(10), Some(4))
+    );
+    assert_eq!(after["goals"], "Walk daily");
+
+    let weeks = post_form(
+        &app,
+        cm,
+        &path,
+        "version=2&target_instrument=phq9&target_below=5&follow_up_weeks=5&goals=",
+    )
+    .await;
+    assert_eq!(weeks.status, 422);
+    assert!(
+        weeks.text().contains("id=\"f-follow_up_weeks-err\""),
+        "{}",
+        weeks.text()
+    );
+    let stale = post_form(
+        &app,
+        cm,
+        &path,
+        "version=1&target_instrument=phq9&target_below=5&follow_up_weeks=2&goals=",
+    )
+    .await;
+    assert_eq!(stale.status, 422);
+    assert_eq!(care_plan_of(&app, &eid).await, after);
+}
