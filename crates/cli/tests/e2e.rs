@@ -599,6 +599,21 @@ async fn a_day_of_the_care_team_in_the_browser() {
         .unwrap();
     let row = row.text().await.unwrap();
     assert!(row.contains("ccepted"), "not accepted: {row}");
+    // Once carried out, marked done: it leaves the list of open recommendations.
+    let done = b
+        .client
+        .find(Locator::XPath(
+            "//tr[td[contains(., 'then mirtazapine 15 mg at night')]]//button[contains(., 'Mark done')]",
+        ))
+        .await
+        .expect("an accepted recommendation can be marked done");
+    b.click_to(done).await;
+    assert!(
+        !b.body_text()
+            .await
+            .contains("then mirtazapine 15 mg at night"),
+        "a recommendation marked done is still open"
+    );
     b.sign_out().await;
 
     // On a tablet held upright (768 × 1024): every role's home page, the chart, screening

@@ -295,6 +295,12 @@ pub fn entries() -> Vec<Entry> {
             post(review::decide),
         ),
         Entry::new(
+            "POST",
+            "/recommendations/{id}/done",
+            Patient(O::CompleteRecommendation),
+            post(review::mark_done),
+        ),
+        Entry::new(
             "GET",
             "/episodes/{id}/care-plan",
             Patient(O::ManageEpisode),

@@ -240,3 +240,25 @@ pub async fn decide(
         Err(e) => super::error_page(e.into()),
     }
 }
+
+/// Mark an accepted recommendation done (the patient's practitioner or care manager).
+pub async fn mark_done(
+    State(state): State<AppState>,
+    on: OnRecord<RecommendationKey, op::CompleteRecommendation>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let Ok(version) = get(&fields, "version").parse::<i64>() else {
+        return super::error_page(ApiError::invalid(
+            "version",
+            "the page is out of date; reload it",
+        ));
+    };
+    match state
+        .store
+        .decide_recommendation(&on.ctx, on.id, version, &RecommendationAction::MarkDone)
+        .await
+    {
+        Ok(_) => see_other("/"),
+        Err(e) => super::error_page(e.into()),
+    }
+}
