@@ -856,14 +856,8 @@ pub async fn save_settings(
         .chain(rules.iter_mut())
         .chain(fees.iter_mut())
     {
-        let msgs: Vec<&str> = errors
-            .errors
-            .iter()
-            .filter(|e| e.field == f.name)
-            .map(|e| e.message.as_str())
-            .collect();
-        if !msgs.is_empty() {
-            f.error = Some(msgs.join("; "));
+        if let Some(m) = super::forms::field_error(&errors, &f.name) {
+            f.error = Some(m);
         }
     }
     let mut page = render(&SettingsPage {

@@ -18,6 +18,17 @@ pub fn get(fields: &Fields, k: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The messages of `field` in a validation error, joined as [`FormErrors`] shows them.
+pub fn field_error(errors: &stepwise_domain::ValidationError, field: &str) -> Option<String> {
+    let msgs: Vec<&str> = errors
+        .errors
+        .iter()
+        .filter(|e| e.field == field)
+        .map(|e| e.message.as_str())
+        .collect();
+    (!msgs.is_empty()).then(|| msgs.join("; "))
+}
+
 /// The errors of one submission: by field, and those that belong to no field.
 #[derive(Debug, Default)]
 pub struct FormErrors {
