@@ -9,6 +9,7 @@
 pub mod assessment;
 pub mod caseload;
 pub mod checklist;
+pub mod communication;
 mod content_en;
 mod dates;
 pub mod decision_tree;
@@ -33,8 +34,12 @@ pub mod workflow;
 pub use assessment::{ReadinessAssessment, ReadinessChange, ReadinessResult, compare};
 pub use caseload::{CaseloadProfile, CaseloadRange, capacity};
 pub use checklist::{Checklist, ChecklistItem, ItemStatus};
+pub use communication::{Cadence, Communication, ConsultantAssessment, Meeting, MeetingKind};
 pub use decision_tree::{TreeAnswers, TreePlacement, TreeQuestion, place};
-pub use engagement::{ContentKey, PatientContent, Topic, patient_content};
+pub use engagement::{
+    ContentKey, ContentView, EditedContent, PatientContent, Topic, check_edit, patient_content,
+    practice_content,
+};
 pub use goals::{GOAL_DAYS, Goal, GoalInput, GoalProgress, GoalStatus};
 pub use journey::{Journey, JourneyStage, JourneyStep, RegistrySummary, StepStatus, journey};
 pub use level::{Category, Dimension, FRAMEWORK_NOTE, IntegrationLevel};

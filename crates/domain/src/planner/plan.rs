@@ -5,7 +5,9 @@
 use super::assessment::{ReadinessAssessment, ReadinessChange, ReadinessResult, compare};
 use super::caseload::{CaseloadProfile, CaseloadRange};
 use super::checklist::Checklist;
+use super::communication::Communication;
 use super::decision_tree::RespondentAnswers;
+use super::engagement::{ContentView, EditedContent, practice_content, validate_edits};
 use super::goals::{Goal, GoalProgress};
 use super::journey::{Journey, RegistrySummary, journey};
 use super::level::FRAMEWORK_NOTE;
@@ -79,6 +81,12 @@ pub struct PracticePlan {
     pub metrics: MetricsPlan,
     #[serde(default)]
     pub goals: Vec<Goal>,
+    /// Standing meetings with their notes, and an outside consultant's assessment.
+    #[serde(default)]
+    pub communication: Communication,
+    /// The practice's own patient texts; an item not edited uses the default text.
+    #[serde(default)]
+    pub patient_content: Vec<EditedContent>,
 }
 
 impl PracticePlan {
@@ -219,6 +227,11 @@ impl PracticePlan {
             nested("workflow", validate_workflow(w));
         }
         nested("metrics", self.metrics.validate());
+        nested("training", self.training.validate());
+        nested("communication", self.communication.validate());
+        if let Err(e) = validate_edits(&self.patient_content) {
+            errors.errors.extend(e.errors);
+        }
         errors.into_result()
     }
 }
@@ -241,6 +254,8 @@ pub struct PlanDocument {
     pub role_cards: Vec<RoleCard>,
     pub goals: Vec<GoalProgress>,
     pub journey: Journey,
+    /// The patient texts in English as the practice shows them (its edits or the defaults).
+    pub patient_content: Vec<ContentView>,
     /// Shown with any level or assessment: based on the CIHS framework, not a licensed tool.
     pub framework_note: String,
 }
@@ -256,6 +271,7 @@ pub fn plan_document(plan: &PracticePlan, summary: &RegistrySummary, today: Date
         role_cards: plan.workflow.as_ref().map(role_cards).unwrap_or_default(),
         goals: plan.goals.iter().map(|g| g.progress(today)).collect(),
         journey: journey(plan, summary, today),
+        patient_content: practice_content(&plan.patient_content, "en"),
         framework_note: FRAMEWORK_NOTE.to_owned(),
         plan: plan.clone(),
     }

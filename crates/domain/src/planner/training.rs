@@ -16,6 +16,9 @@ pub struct Material {
     pub title: String,
     /// Who publishes it, or "Stepwise" for what the plan generates.
     pub source: String,
+    /// Where to find it (an `https://` or `http://` link), when it is online.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -288,6 +291,7 @@ pub fn default_training_plan(model: CareModel) -> TrainingPlan {
                     .map(|(title, source)| Material {
                         title: (*title).to_owned(),
                         source: (*source).to_owned(),
+                        url: None,
                     })
                     .collect(),
                 refresher_months: REFRESHER_MONTHS,
@@ -301,7 +305,174 @@ pub fn default_training_plan(model: CareModel) -> TrainingPlan {
     }
 }
 
+/// Longest refresher interval a module may have: three years.
+pub const MAX_REFRESHER_MONTHS: u8 = 36;
+/// Who a module the practice adds is credited to.
+pub const PRACTICE_SOURCE: &str = "Our practice";
+
+/// What a person enters for a module, as typed. Materials: one a line, `title` or
+/// `title | link`.
+#[derive(Debug, Clone, Default)]
+pub struct ModuleInput {
+    pub title: String,
+    pub roles: Vec<Role>,
+    pub materials: String,
+    pub refresher_months: String,
+    pub refresh_on_new_hire: bool,
+}
+
+/// A link a staff member can follow: http or https, no spaces.
+fn valid_link(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() > 8
+        && url.len() <= 500
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+impl ModuleInput {
+    /// The module, replacing `existing` (its code, basis and the sources of materials kept
+    /// by title) or new in `plan` (a code made from the title).
+    pub fn parse(
+        self,
+        plan: &TrainingPlan,
+        existing: Option<&TrainingModule>,
+    ) -> Result<TrainingModule, crate::error::ValidationError> {
+        let mut errors = crate::error::ValidationError::new();
+        let refresher_months = match self.refresher_months.trim().parse::<u8>() {
+            Ok(n) => n,
+            Err(_) => {
+                errors.push(
+                    "refresher_months",
+                    format!("a whole number of months from 1 to {MAX_REFRESHER_MONTHS}"),
+                );
+                REFRESHER_MONTHS
+            }
+        };
+        let materials = self
+            .materials
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|line| {
+                let (title, url) = match line.rsplit_once('|') {
+                    Some((t, u)) => (t.trim(), Some(u.trim().to_owned())),
+                    None => (line, None),
+                };
+                let source = existing
+                    .and_then(|m| m.materials.iter().find(|x| x.title == title))
+                    .map_or_else(|| PRACTICE_SOURCE.to_owned(), |x| x.source.clone());
+                Material {
+                    title: title.to_owned(),
+                    source,
+                    url: url.filter(|u| !u.is_empty()),
+                }
+            })
+            .collect();
+        let module = TrainingModule {
+            code: existing.map_or_else(
+                || {
+                    super::workflow::new_key(&self.title, "module", |k| {
+                        plan.modules.iter().any(|m| m.code == k)
+                    })
+                },
+                |m| m.code.clone(),
+            ),
+            title: self.title.trim().to_owned(),
+            roles: self.roles,
+            materials,
+            refresher_months,
+            refresh_on_new_hire: self.refresh_on_new_hire,
+            basis: existing.map_or_else(|| "Added by the practice".to_owned(), |m| m.basis.clone()),
+        };
+        if let Err(e) = validate_module(&module) {
+            errors.errors.extend(e.errors);
+        }
+        errors.into_result().map(|()| module)
+    }
+}
+
+/// A module as stored: a title, at least one role, a refresher interval of 1 to 36 months,
+/// and materials each with a title and, when given, a link.
+pub fn validate_module(m: &TrainingModule) -> Result<(), crate::error::ValidationError> {
+    let mut errors = crate::error::ValidationError::new();
+    if m.title.trim().is_empty() {
+        errors.push("title", "must not be empty");
+    } else if m.title.chars().count() > 200 {
+        errors.push("title", "keep it under 200 characters");
+    }
+    if m.roles.is_empty() {
+        errors.push("roles", "tick at least one role who takes it");
+    }
+    if !(1..=MAX_REFRESHER_MONTHS).contains(&m.refresher_months) {
+        errors.push(
+            "refresher_months",
+            format!("a whole number of months from 1 to {MAX_REFRESHER_MONTHS}"),
+        );
+    }
+    for x in &m.materials {
+        if x.title.trim().is_empty() {
+            errors.push("materials", "each material needs a title before its link");
+        }
+        if x.url.as_deref().is_some_and(|u| !valid_link(u)) {
+            errors.push(
+                "materials",
+                format!("'{}' needs a link starting with https://", x.title),
+            );
+        }
+    }
+    errors.into_result()
+}
+
 impl TrainingPlan {
+    /// Every module valid, each code used once.
+    pub fn validate(&self) -> Result<(), crate::error::ValidationError> {
+        let mut errors = crate::error::ValidationError::new();
+        for (i, m) in self.modules.iter().enumerate() {
+            if self.modules[..i].iter().any(|x| x.code == m.code) {
+                errors.push(
+                    format!("modules[{i}].code"),
+                    format!("'{}' appears twice", m.code),
+                );
+            }
+            if let Err(e) = validate_module(m) {
+                errors
+                    .errors
+                    .extend(e.nested(&format!("modules[{i}]")).errors);
+            }
+        }
+        errors.into_result()
+    }
+
+    /// Remove the module at `index`. Refused while a session or completion records it: the
+    /// record of who was trained stays readable.
+    pub fn remove_module(
+        &mut self,
+        index: usize,
+    ) -> Result<TrainingModule, crate::error::ValidationError> {
+        let Some(m) = self.modules.get(index) else {
+            return Err(crate::error::ValidationError::field(
+                "module",
+                "that module is no longer in the plan",
+            ));
+        };
+        let sessions = self.sessions.iter().filter(|s| s.module == m.code).count();
+        let done = self
+            .completions
+            .iter()
+            .filter(|c| c.module == m.code)
+            .count();
+        if sessions + done > 0 {
+            return Err(crate::error::ValidationError::field(
+                "module",
+                format!(
+                    "'{}' cannot be removed: {sessions} session(s) and {done} completion(s) record it, \
+                     and that record stays readable. Change its roles or refresher instead.",
+                    m.title
+                ),
+            ));
+        }
+        Ok(self.modules.remove(index))
+    }
     /// The training plan of one role: the modules it takes, in plan order.
     pub fn for_role(&self, role: Role) -> Vec<&TrainingModule> {
         self.modules
@@ -630,5 +801,102 @@ mod tests {
             let c = training_completion(&p, &team, start + Duration::days(today));
             prop_assert!((0.0..=1.0).contains(&c));
         }
+    }
+
+    fn module_input(title: &str, months: &str, materials: &str) -> ModuleInput {
+        ModuleInput {
+            title: title.into(),
+            roles: vec![Role::CareManager],
+            materials: materials.into(),
+            refresher_months: months.into(),
+            refresh_on_new_hire: false,
+        }
+    }
+
+    #[test]
+    fn a_module_is_added_with_links_and_refused_by_field() {
+        let mut plan = default_training_plan(CareModel::Cocm);
+        let m = module_input(
+            "Motivational interviewing",
+            "12",
+            "MI basics | https://example.org/mi\nPractice script\n",
+        )
+        .parse(&plan, None)
+        .unwrap();
+        assert_eq!(m.code, "motivational_interviewing");
+        assert_eq!(m.materials.len(), 2);
+        assert_eq!(
+            m.materials[0].url.as_deref(),
+            Some("https://example.org/mi")
+        );
+        assert_eq!(m.materials[1].source, PRACTICE_SOURCE);
+        plan.modules.push(m);
+        assert_eq!(plan.validate(), Ok(()));
+        // The same title again gets its own code.
+        let again = module_input("Motivational interviewing", "6", "")
+            .parse(&plan, None)
+            .unwrap();
+        assert_eq!(again.code, "motivational_interviewing_2");
+
+        let mut bad = module_input(" ", "0", "Video | javascript:alert(1)\n | https://x.org");
+        bad.roles.clear();
+        let fields: Vec<String> = bad
+            .parse(&plan, None)
+            .unwrap_err()
+            .errors
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "title",
+                "roles",
+                "refresher_months",
+                "materials",
+                "materials"
+            ]
+        );
+        let e = module_input("X", "many", "")
+            .parse(&plan, None)
+            .unwrap_err();
+        assert_eq!(e.errors.len(), 1);
+        assert_eq!(e.errors[0].field, "refresher_months");
+    }
+
+    #[test]
+    fn editing_keeps_code_and_sources_and_recorded_modules_stay() {
+        let mut plan = default_training_plan(CareModel::Cocm);
+        let first = plan.modules[0].clone();
+        let lines: Vec<String> = first.materials.iter().map(|m| m.title.clone()).collect();
+        let edited = module_input("New title", "9", &lines.join("\n"))
+            .parse(&plan, Some(&first))
+            .unwrap();
+        assert_eq!(edited.code, first.code);
+        assert_eq!(edited.materials, first.materials);
+        assert_eq!(edited.refresher_months, 9);
+
+        plan.completions.push(Completion {
+            member: TeamMemberId(uuid::Uuid::nil()),
+            module: first.code.clone(),
+            completed_on: time::macros::date!(2026 - 01 - 05),
+        });
+        let e = plan.remove_module(0).unwrap_err();
+        assert!(e.errors[0].message.contains("1 completion(s)"), "{e}");
+        let n = plan.modules.len();
+        assert_eq!(
+            plan.remove_module(1).unwrap().code,
+            plan_codes(CareModel::Cocm)[1]
+        );
+        assert_eq!(plan.modules.len(), n - 1);
+        assert!(plan.remove_module(99).is_err());
+    }
+
+    fn plan_codes(model: CareModel) -> Vec<String> {
+        default_training_plan(model)
+            .modules
+            .into_iter()
+            .map(|m| m.code)
+            .collect()
     }
 }

@@ -256,6 +256,107 @@ pub fn default_workflow(model: CareModel, effective_on: Date) -> WorkflowPlan {
     }
 }
 
+/// A new stable key made from `name` (lowercase letters, digits and _), with `_2`, `_3`… when
+/// `taken` already has it; `fallback` when the name has no letter or digit.
+pub(crate) fn new_key(name: &str, fallback: &str, taken: impl Fn(&str) -> bool) -> String {
+    let mut base = String::new();
+    for c in name.trim().chars() {
+        if c.is_ascii_alphanumeric() {
+            base.push(c.to_ascii_lowercase());
+        } else if !base.ends_with('_') && !base.is_empty() {
+            base.push('_');
+        }
+    }
+    base.truncate(40);
+    let base = match base.trim_end_matches('_') {
+        "" => fallback.to_owned(),
+        b => b.to_owned(),
+    };
+    let mut key = base.clone();
+    let mut n = 2;
+    while taken(&key) {
+        key = format!("{base}_{n}");
+        n += 1;
+    }
+    key
+}
+
+impl WorkflowPlan {
+    /// Add a step at the end with one responsible role; the team fills in the other parts in
+    /// the grid. A new version of the workflow.
+    pub fn add_step(&mut self, name: &str, responsible: Role) -> Result<(), ValidationError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ValidationError::field("name", "must not be empty"));
+        }
+        let key = new_key(name, "step", |k| self.step(k).is_some());
+        self.steps.push(WorkflowStep {
+            key,
+            name: name.to_owned(),
+            responsible: vec![responsible],
+            supporting: Vec::new(),
+            informed: Vec::new(),
+            basis: None,
+        });
+        self.version += 1;
+        Ok(())
+    }
+
+    /// Remove the step at `index`. The crisis and suicidality protocol, and any other step the
+    /// model requires, cannot be removed (see `required_steps`). A new version of the workflow.
+    pub fn remove_step(&mut self, index: usize) -> Result<WorkflowStep, ValidationError> {
+        let Some(step) = self.steps.get(index) else {
+            return Err(ValidationError::field(
+                "step",
+                "that step is no longer in the workflow",
+            ));
+        };
+        if step.key == CRISIS_STEP {
+            return Err(ValidationError::field(
+                "step",
+                "The crisis and suicidality protocol cannot be removed: every workflow needs it. \
+                 Change who does what in the grid instead.",
+            ));
+        }
+        if required_steps(self.model).contains(&step.key.as_str()) {
+            return Err(ValidationError::field(
+                "step",
+                format!(
+                    "'{}' cannot be removed: {} needs it.",
+                    step.name,
+                    self.model.label()
+                ),
+            ));
+        }
+        self.version += 1;
+        Ok(self.steps.remove(index))
+    }
+
+    /// Move the step at `index` one place up (earlier) or down. A new version of the workflow.
+    pub fn move_step(&mut self, index: usize, up: bool) -> Result<(), ValidationError> {
+        let other = if up {
+            index.checked_sub(1)
+        } else {
+            index.checked_add(1)
+        };
+        match other {
+            Some(j) if index < self.steps.len() && j < self.steps.len() => {
+                self.steps.swap(index, j);
+                self.version += 1;
+                Ok(())
+            }
+            _ => Err(ValidationError::field(
+                "step",
+                if index < self.steps.len() {
+                    "that step cannot move further"
+                } else {
+                    "that step is no longer in the workflow"
+                },
+            )),
+        }
+    }
+}
+
 fn valid_key(key: &str) -> bool {
     !key.is_empty()
         && key.len() <= 64
@@ -408,5 +509,65 @@ mod tests {
         let p = default_workflow(CareModel::Cocm, ON);
         assert!(!p.review_due(date!(2026 - 09 - 01)));
         assert!(p.review_due(date!(2026 - 09 - 02)));
+    }
+
+    #[test]
+    fn steps_are_added_moved_and_removed_but_the_crisis_protocol_stays() {
+        let mut p = default_workflow(CareModel::Cocm, ON);
+        let n = p.steps.len();
+        p.add_step(" Warm handoff: same day! ", Role::CareManager)
+            .unwrap();
+        p.add_step("Warm handoff same day", Role::FrontDesk)
+            .unwrap();
+        assert_eq!(p.steps[n].key, "warm_handoff_same_day");
+        assert_eq!(p.steps[n + 1].key, "warm_handoff_same_day_2");
+        assert_eq!(p.steps[n].name, "Warm handoff: same day!");
+        assert_eq!(p.version, 3);
+        assert_eq!(validate_workflow(&p), Ok(()));
+        assert_eq!(
+            p.add_step(" ", Role::MaNurse).unwrap_err().errors[0].field,
+            "name"
+        );
+
+        p.move_step(n + 1, true).unwrap();
+        assert_eq!(p.steps[n].key, "warm_handoff_same_day_2");
+        assert!(p.move_step(0, true).is_err());
+        assert!(p.move_step(p.steps.len() - 1, false).is_err());
+        assert!(p.move_step(99, false).is_err());
+
+        let crisis = p.steps.iter().position(|s| s.key == CRISIS_STEP).unwrap();
+        let before = p.clone();
+        let e = p.remove_step(crisis).unwrap_err();
+        assert!(
+            e.errors[0]
+                .message
+                .contains("crisis and suicidality protocol")
+        );
+        let review = p
+            .steps
+            .iter()
+            .position(|s| s.key == CASELOAD_REVIEW_STEP)
+            .unwrap();
+        assert!(
+            p.remove_step(review).unwrap_err().errors[0]
+                .message
+                .contains("Collaborative Care")
+        );
+        assert_eq!(p, before, "a refused removal changes nothing");
+        let removed = p.remove_step(n).unwrap();
+        assert_eq!(removed.key, "warm_handoff_same_day_2");
+        assert_eq!(p.version, before.version + 1);
+        assert!(p.remove_step(99).is_err());
+    }
+
+    #[test]
+    fn new_keys_are_well_formed() {
+        assert_eq!(new_key("!!!", "step", |_| false), "step");
+        assert_eq!(
+            new_key("Étape 2 — review", "step", |_| false),
+            "tape_2_review"
+        );
+        let long = new_key(&"a".repeat(100), "step", |_| false);
+        assert!(valid_key(&long) && long.len() == 40);
     }
 }
