@@ -492,6 +492,9 @@ fn pages(args: &[String]) -> String {
                 "/plan/training".into(),
                 "/plan/workflow".into(),
                 "/plan/goals".into(),
+                "/plan/meetings".into(),
+                "/plan/patient-content".into(),
+                "/plan/patient-content/handout?topic=crisis_resources".into(),
             ],
         ),
     ];

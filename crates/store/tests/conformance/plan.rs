@@ -8,8 +8,10 @@ use crate::harness::{ctx, practice};
 use crate::records::phq9;
 use stepwise_domain::audit::{AuditAction, AuditCategory};
 use stepwise_domain::episode::Program;
+use stepwise_domain::planner::communication::{MeetingInput, parse_consultant, parse_note};
+use stepwise_domain::planner::engagement::default_content;
 use stepwise_domain::planner::{
-    CareModel, PracticePlan, RegistrySummary, default_workflow, next_step,
+    CareModel, ContentKey, PracticePlan, RegistrySummary, check_edit, default_workflow, next_step,
 };
 use stepwise_domain::registry::RegistrySettings;
 use stepwise_domain::role::Role;
@@ -168,4 +170,64 @@ async fn registry_summary_counts(store: &Store) {
     );
 }
 
-conformance!(versions_kept_and_conflicts_refused, registry_summary_counts);
+/// Team communication and the practice's own patient texts are kept with the plan: they
+/// round-trip unchanged, and a text that drops 988 is refused and not stored.
+async fn communication_and_patient_texts_round_trip(store: &Store) {
+    let p = practice(store, "East Clinic").await;
+    let admin = ctx(p.id, p.admin, Role::PracticeAdmin);
+    let mut plan = PracticePlan::default();
+    let huddle = MeetingInput {
+        name: "Morning huddle".into(),
+        kind: "huddle".into(),
+        cadence: "daily".into(),
+        day: String::new(),
+        time: "08:15".into(),
+        attendees: vec![Role::MaNurse, Role::CareManager],
+    }
+    .parse(vec![parse_note(admin.today, "Start screening at rooming.", admin.today).unwrap()])
+    .unwrap();
+    plan.communication.meetings.push(huddle);
+    plan.communication.consultant = Some(
+        parse_consultant(
+            admin.today,
+            "Jo Park",
+            "Good buy-in.",
+            "Start the registry",
+            admin.today,
+        )
+        .unwrap(),
+    );
+    let crisis = default_content(ContentKey::CrisisResources, "en");
+    let (edit, _) = check_edit(
+        ContentKey::CrisisResources,
+        "en",
+        "Help now",
+        crisis.sections.clone(),
+        admin.today,
+    )
+    .unwrap();
+    plan.patient_content.push(edit);
+    store.save_plan(&admin, 0, &plan).await.unwrap();
+    assert_eq!(store.plan(p.id).await.unwrap().plan, plan);
+
+    let mut bad = plan.clone();
+    for s in &mut bad.patient_content[0].sections {
+        s.body = s.body.replace("988", "the lifeline");
+    }
+    match store.save_plan(&admin, 1, &bad).await {
+        Err(StoreError::Invalid(v)) => assert!(
+            v.errors
+                .iter()
+                .any(|e| e.field == "patient_content[0].lifeline_988.body"),
+            "{v:?}"
+        ),
+        other => panic!("expected invalid, got {other:?}"),
+    }
+    assert_eq!(store.plan(p.id).await.unwrap().version, 1);
+}
+
+conformance!(
+    versions_kept_and_conflicts_refused,
+    registry_summary_counts,
+    communication_and_patient_texts_round_trip
+);

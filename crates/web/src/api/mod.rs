@@ -646,5 +646,23 @@ pub fn entries() -> Vec<Entry> {
             Practice(O::ReadPlan),
             get(plan::journey_view),
         ),
+        Entry::new(
+            "GET",
+            "/api/v1/plan/patient-content",
+            Practice(O::ReadPlan),
+            get(plan::patient_content),
+        ),
+        Entry::new(
+            "PUT",
+            "/api/v1/plan/patient-content",
+            Practice(O::EditPlan),
+            put(plan::edit_patient_content),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/plan/patient-content/reset",
+            Practice(O::EditPlan),
+            post(plan::reset_patient_content),
+        ),
     ]
 }

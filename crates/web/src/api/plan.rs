@@ -4,16 +4,17 @@
 
 use super::{Body, IfMatch, with_etag};
 use crate::access::{Can, Op, op};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use stepwise_domain::ids::UserId;
+use stepwise_domain::planner::engagement::ContentSection;
 use stepwise_domain::planner::{
-    Journey, NextStep, PlanDocument, PracticePlan, RegistrySummary, journey, next_step,
-    plan_document,
+    ContentKey, ContentView, Journey, NextStep, PlanDocument, PracticePlan, RegistrySummary,
+    check_edit, journey, next_step, plan_document, practice_content,
 };
 use stepwise_store::model::{PlanVersion, StoredPlan};
 use time::OffsetDateTime;
@@ -122,4 +123,109 @@ pub async fn journey_view(
 ) -> ApiResult<Json<Journey>> {
     let (stored, summary) = load(&state, &can).await?;
     Ok(Json(journey(&stored.plan, &summary, can.ctx.today)))
+}
+
+/// The patient texts as the practice shows them, with the plan's version (also the ETag) to
+/// send when editing one.
+#[derive(Serialize, ToSchema)]
+pub struct PatientContentReply {
+    pub version: i64,
+    /// Every text in the language, the practice's own where it edited one, else the default;
+    /// each with its reading grade and the warnings of the reading-level check.
+    pub items: Vec<ContentView>,
+}
+
+/// One text as the practice writes it.
+#[derive(Deserialize, ToSchema)]
+pub struct ContentEdit {
+    pub key: ContentKey,
+    /// BCP 47 language tag; `en` is the only language with content for now.
+    pub language: String,
+    pub title: String,
+    pub sections: Vec<ContentSection>,
+}
+
+/// Which text goes back to its default.
+#[derive(Deserialize, ToSchema)]
+pub struct ContentReset {
+    pub key: ContentKey,
+    pub language: String,
+}
+
+fn content_reply(stored: &StoredPlan, language: &str) -> Response {
+    with_etag(
+        stored.version,
+        PatientContentReply {
+            version: stored.version,
+            items: practice_content(&stored.plan.patient_content, language),
+        },
+    )
+}
+
+/// The patient engagement texts (consent conversation, why and how, privacy, crisis
+/// resources) in English as the practice shows them.
+#[utoipa::path(get, path = "/api/v1/plan/patient-content", tag = "plan",
+    responses((status = 200, body = PatientContentReply)))]
+pub async fn patient_content(
+    State(state): State<AppState>,
+    can: Can<op::ReadPlan>,
+) -> ApiResult<Response> {
+    let stored = state.store.plan(can.ctx.practice).await?;
+    Ok(content_reply(&stored, "en"))
+}
+
+/// Replace one text with the practice's own (a new plan version; If-Match the plan's
+/// version). Refused with 422: a required topic left out or emptied, 988 or 911 removed from
+/// the crisis resources, an unknown topic or language. Saved with a warning in the reply:
+/// English above 8th grade.
+#[utoipa::path(put, path = "/api/v1/plan/patient-content", tag = "plan", request_body = ContentEdit,
+    params(("If-Match" = String, Header, description = "the plan's version")),
+    responses((status = 200, body = PatientContentReply), (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
+pub async fn edit_patient_content(
+    State(state): State<AppState>,
+    can: Can<op::EditPlan>,
+    IfMatch(version): IfMatch,
+    Body(edit): Body<ContentEdit>,
+) -> ApiResult<Response> {
+    let (text, _warnings) = check_edit(
+        edit.key,
+        &edit.language,
+        &edit.title,
+        edit.sections,
+        can.ctx.today,
+    )?;
+    let mut plan = state.store.plan(can.ctx.practice).await?.plan;
+    plan.patient_content
+        .retain(|e| !(e.key == text.key && e.language == text.language));
+    let language = text.language.clone();
+    plan.patient_content.push(text);
+    let stored = state.store.save_plan(&can.ctx, version, &plan).await?;
+    Ok(content_reply(&stored, &language))
+}
+
+/// Go back to the default text of one item (a new plan version; If-Match the plan's
+/// version). 422 when the item already uses the default.
+#[utoipa::path(post, path = "/api/v1/plan/patient-content/reset", tag = "plan", request_body = ContentReset,
+    params(("If-Match" = String, Header, description = "the plan's version")),
+    responses((status = 200, body = PatientContentReply), (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
+pub async fn reset_patient_content(
+    State(state): State<AppState>,
+    can: Can<op::EditPlan>,
+    IfMatch(version): IfMatch,
+    Body(reset): Body<ContentReset>,
+) -> ApiResult<Response> {
+    let mut plan = state.store.plan(can.ctx.practice).await?.plan;
+    let before = plan.patient_content.len();
+    plan.patient_content
+        .retain(|e| !(e.key == reset.key && e.language == reset.language));
+    if plan.patient_content.len() == before {
+        return Err(ApiError::invalid(
+            "key",
+            "this text already uses the default",
+        ));
+    }
+    let stored = state.store.save_plan(&can.ctx, version, &plan).await?;
+    Ok(content_reply(&stored, &reset.language))
 }

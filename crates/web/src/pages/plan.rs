@@ -2,6 +2,8 @@
 //! why, the team's gaps and the goals. Every staff member reads it; it prints as the plan's
 //! summary (the print view hides the navigation).
 
+use super::plan_content::key_label;
+use super::plan_meetings::{ConsultantView, MeetingRow, consultant_view, meeting_rows};
 use super::plan_model::{DefaultsView, defaults_view, specialty_label};
 use super::plan_readiness::{AssessmentView, assessment_view, change_text};
 use super::plan_team::employment_label;
@@ -76,6 +78,10 @@ struct PlanPage {
     training_due: Vec<(String, String, &'static str, String)>,
     sessions: Vec<(String, String, String)>,
     workflow: Option<(String, Vec<[String; 4]>)>,
+    meetings: Vec<MeetingRow>,
+    consultant: Option<ConsultantView>,
+    /// (label, title, default or edited)
+    handouts: Vec<(&'static str, String, String)>,
 }
 
 fn percent(f: f64) -> u32 {
@@ -313,6 +319,20 @@ pub async fn plan(State(state): State<AppState>, can: Can<op::ReadPlan>) -> Resp
                     .collect(),
             )
         }),
+        meetings: meeting_rows(plan),
+        consultant: plan.communication.consultant.as_ref().map(consultant_view),
+        handouts: doc
+            .patient_content
+            .iter()
+            .map(|c| {
+                (
+                    key_label(c.content.key),
+                    c.content.title.clone(),
+                    c.edited_on
+                        .map_or_else(|| "default text".to_owned(), |d| format!("edited on {d}")),
+                )
+            })
+            .collect(),
         sessions: plan
             .training
             .sessions

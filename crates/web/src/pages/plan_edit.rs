@@ -13,6 +13,7 @@ use askama::Template;
 use axum::response::Response;
 use stepwise_domain::error::ValidationError;
 use stepwise_domain::planner::PracticePlan;
+use stepwise_domain::role::Role;
 use stepwise_store::model::StoredPlan;
 
 /// The latest plan, to edit.
@@ -110,6 +111,8 @@ pub(super) struct PlanForm {
     pub back_label: &'static str,
     pub fields: Vec<FieldView>,
     pub submit: &'static str,
+    /// Sent back with the form besides the version (which item it changes).
+    pub hidden: Vec<(&'static str, String)>,
 }
 
 #[derive(Template)]
@@ -146,10 +149,62 @@ pub(super) fn form_page(
         back_href: form.back_href.to_owned(),
         back_label: form.back_label.to_owned(),
         action: form.action.to_owned(),
-        hidden: vec![("version", version.to_string())],
+        hidden: std::iter::once(("version", version.to_string()))
+            .chain(form.hidden)
+            .collect(),
         fields,
         summary,
         submit: form.submit,
         timer: false,
     })
+}
+
+/// A role's checkbox in a group of roles (who attends, who takes a module).
+pub struct RoleCheck {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub ticked: bool,
+}
+
+/// One checkbox per role, named `role` with the role's code as value; ticked as submitted, or
+/// as stored when nothing was submitted.
+pub(super) fn role_checks(stored: &[Role], submitted: Option<&Fields>) -> Vec<RoleCheck> {
+    Role::ALL
+        .iter()
+        .map(|r| RoleCheck {
+            code: r.code(),
+            label: r.label(),
+            ticked: match submitted {
+                Some(f) => f.iter().any(|(n, v)| n == "role" && v == r.code()),
+                None => stored.contains(r),
+            },
+        })
+        .collect()
+}
+
+/// The roles ticked; an unknown code is reported under `field`.
+pub(super) fn ticked_roles(
+    errors: &mut ValidationError,
+    fields: &Fields,
+    field: &str,
+) -> Vec<Role> {
+    let mut roles = Vec::new();
+    for (_, v) in fields.iter().filter(|(n, _)| n == "role") {
+        match Role::parse(v) {
+            Ok(r) if !roles.contains(&r) => roles.push(r),
+            Ok(_) => {}
+            Err(_) => errors.push(field, "choose roles from the list"),
+        }
+    }
+    roles
+}
+
+/// Whether the signed-in user may change the plan (the forms are shown only to them).
+pub(super) fn can_edit(auth: &Authenticated) -> bool {
+    stepwise_domain::access::acting_role(
+        &auth.user.roles,
+        stepwise_domain::access::Operation::EditPlan,
+        None,
+    )
+    .is_some()
 }

@@ -44,7 +44,7 @@ fn scope_label(s: CareScope) -> &'static str {
     }
 }
 
-fn weekday_label(d: Weekday) -> &'static str {
+pub(super) fn weekday_label(d: Weekday) -> &'static str {
     match d {
         Weekday::Monday => "Monday",
         Weekday::Tuesday => "Tuesday",

@@ -354,6 +354,7 @@ fn rating_form(on: Date, existing: Option<&SelfRating>) -> PlanForm {
         back_label: "Back to readiness",
         fields,
         submit: "Save the rating",
+        hidden: Vec::new(),
     }
 }
 
@@ -476,6 +477,7 @@ fn tree_form(on: Date, existing: Option<&RespondentAnswers>) -> PlanForm {
         back_label: "Back to readiness",
         fields,
         submit: "Save the answers",
+        hidden: Vec::new(),
     }
 }
 
@@ -597,6 +599,7 @@ fn checklist_form(on: Date, current: &Checklist) -> PlanForm {
         back_label: "Back to readiness",
         fields,
         submit: "Save the checklist",
+        hidden: Vec::new(),
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::actions::FieldView;
 use super::forms::{Fields, FormErrors, get, see_other};
-use super::plan_edit::{self, lay_over, with_none};
+use super::plan_edit::{self, RoleCheck, lay_over, role_checks, ticked_roles, with_none};
 use super::{Chrome, render};
 use crate::access::{Can, op};
 use crate::error::ApiError;
@@ -17,7 +17,9 @@ use axum::response::Response;
 use serde::Deserialize;
 use stepwise_domain::error::ValidationError;
 use stepwise_domain::patient::parse_date;
-use stepwise_domain::planner::training::{Completion, TrainingSession};
+use stepwise_domain::planner::training::{
+    Completion, MAX_REFRESHER_MONTHS, ModuleInput, TrainingModule, TrainingSession,
+};
 use stepwise_domain::planner::{
     DueReason, DueStatus, PracticePlan, TeamMemberId, training_completion, training_due,
 };
@@ -37,10 +39,12 @@ pub struct DueRow {
 }
 
 pub struct ModuleRow {
+    pub index: usize,
     pub title: String,
     pub roles: String,
     pub refresher: String,
-    pub materials: String,
+    /// (title, source, link)
+    pub materials: Vec<(String, String, Option<String>)>,
 }
 
 pub struct SessionRow {
@@ -74,11 +78,17 @@ struct TrainingPage {
     members: Vec<MemberCheck>,
     members_error: Option<String>,
     completion_fields: Vec<FieldView>,
+    editing_module: Option<usize>,
+    module_fields: Vec<FieldView>,
+    roles: Vec<RoleCheck>,
+    roles_error: Option<String>,
+    roles_legend: &'static str,
 }
 
 #[derive(Deserialize)]
 pub struct SessionQuery {
     session: Option<usize>,
+    module: Option<usize>,
 }
 
 fn reason_label(r: DueReason) -> &'static str {
@@ -160,6 +170,29 @@ fn completion_fields(plan: &PracticePlan, today: Date) -> Vec<FieldView> {
     ]
 }
 
+fn module_fields(m: Option<&TrainingModule>) -> Vec<FieldView> {
+    vec![
+        FieldView::new("title", "Title", "text").value(m.map_or_else(String::new, |m| m.title.clone())),
+        FieldView::new("refresher_months", "Refresher every (months)", "number")
+            .value(m.map_or_else(|| "6".to_owned(), |m| m.refresher_months.to_string()))
+            .hint(&format!("1 to {MAX_REFRESHER_MONTHS}; six months is the usual interval.")),
+        FieldView::new("refresh_on_new_hire", "Everyone retakes it when a colleague joins", "checkbox")
+            .value(if m.is_some_and(|m| m.refresh_on_new_hire) { "yes" } else { "" }),
+        FieldView::new("materials", "Materials", "textarea")
+            .value(m.map_or_else(String::new, |m| {
+                m.materials
+                    .iter()
+                    .map(|x| match &x.url {
+                        Some(u) => format!("{} | {u}", x.title),
+                        None => x.title.clone(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }))
+            .hint("One a line: a title, or a title, a bar and a link (Behavioral activation video | https://…)."),
+    ]
+}
+
 fn ticked(fields: &Fields, name: &str, id: TeamMemberId) -> bool {
     let id = id.to_string();
     fields.iter().any(|(n, v)| n == name && *v == id)
@@ -170,6 +203,7 @@ fn ticked(fields: &Fields, name: &str, id: TeamMemberId) -> bool {
 enum Which {
     Session,
     Completion,
+    Module,
     /// A removal: nothing typed to keep.
     Neither,
 }
@@ -178,6 +212,7 @@ async fn page(
     state: &AppState,
     can: &Can<op::EditPlan>,
     editing: Option<usize>,
+    editing_module: Option<usize>,
     submitted: Option<(Which, &Fields, &FormErrors)>,
 ) -> Response {
     let stored = match plan_edit::latest(state, can).await {
@@ -189,8 +224,20 @@ async fn page(
     let session = editing.and_then(|i| plan.training.sessions.get(i));
     let mut sfields = session_fields(plan, session, today);
     let mut cfields = completion_fields(plan, today);
+    let module = editing_module.and_then(|i| plan.training.modules.get(i));
+    let mut mfields = module_fields(module);
     let none = FormErrors::default();
+    let mut typed_roles = None;
+    let mut roles_error = None;
     let (summary, members_error, typed) = match submitted {
+        Some((Which::Module, f, e)) => {
+            lay_over(&mut sfields, None, &none);
+            typed_roles = Some(f);
+            roles_error = e.get("roles").map(str::to_owned);
+            let mut s = lay_over(&mut mfields, Some(f), e);
+            s.retain(|m| !m.starts_with("roles:"));
+            (s, None, None)
+        }
         Some((Which::Session, f, e)) => {
             lay_over(&mut cfields, None, &none);
             let mut s = lay_over(&mut sfields, Some(f), e);
@@ -201,7 +248,8 @@ async fn page(
             lay_over(&mut sfields, None, &none);
             (lay_over(&mut cfields, Some(f), e), None, None)
         }
-        Some((Which::Neither, _, e)) => (lay_over(&mut sfields, None, e), None, None),
+        // A removal has no field: its reason goes to the summary.
+        Some((Which::Neither, _, e)) => (lay_over(&mut [], None, e), None, None),
         None => (Vec::new(), None, None),
     };
     let members = plan
@@ -241,7 +289,9 @@ async fn page(
             .training
             .modules
             .iter()
-            .map(|m| ModuleRow {
+            .enumerate()
+            .map(|(index, m)| ModuleRow {
+                index,
                 title: m.title.clone(),
                 roles: m
                     .roles
@@ -261,9 +311,8 @@ async fn page(
                 materials: m
                     .materials
                     .iter()
-                    .map(|x| format!("{} ({})", x.title, x.source))
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                    .map(|x| (x.title.clone(), x.source.clone(), x.url.clone()))
+                    .collect(),
             })
             .collect(),
         sessions: plan
@@ -297,6 +346,11 @@ async fn page(
         members,
         members_error,
         completion_fields: cfields,
+        editing_module: module.and(editing_module),
+        module_fields: mfields,
+        roles: role_checks(module.map_or(&[][..], |m| m.roles.as_slice()), typed_roles),
+        roles_error,
+        roles_legend: "Who takes it",
     });
     if submitted.is_some() {
         super::forms::refused(page)
@@ -310,7 +364,7 @@ pub async fn training_page(
     can: Can<op::EditPlan>,
     Query(q): Query<SessionQuery>,
 ) -> Response {
-    page(&state, &can, q.session, None).await
+    page(&state, &can, q.session, q.module, None).await
 }
 
 fn known_module(errors: &mut ValidationError, plan: &PracticePlan, field: &str, code: &str) {
@@ -420,7 +474,15 @@ pub async fn save_session(
         plan_edit::save(&state, &can, version, &plan).await
     }
     .await;
-    answer(&state, &can, editing, Which::Session, &fields, result).await
+    answer(
+        &state,
+        &can,
+        (editing, None),
+        Which::Session,
+        &fields,
+        result,
+    )
+    .await
 }
 
 pub async fn save_completion(
@@ -436,7 +498,15 @@ pub async fn save_completion(
         plan_edit::save(&state, &can, version, &plan).await
     }
     .await;
-    answer(&state, &can, None, Which::Completion, &fields, result).await
+    answer(
+        &state,
+        &can,
+        (None, None),
+        Which::Completion,
+        &fields,
+        result,
+    )
+    .await
 }
 
 pub async fn remove_session(
@@ -461,13 +531,74 @@ pub async fn remove_session(
         plan_edit::save(&state, &can, version, &plan).await
     }
     .await;
-    answer(&state, &can, None, Which::Neither, &fields, result).await
+    answer(&state, &can, (None, None), Which::Neither, &fields, result).await
+}
+
+/// Add a module, or change the one at position `module`: title, roles, materials with links,
+/// refresher interval (`training::ModuleInput`).
+pub async fn save_module(
+    State(state): State<AppState>,
+    can: Can<op::EditPlan>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let editing = get(&fields, "module").parse::<usize>().ok();
+    let result = async {
+        let mut plan = plan_edit::latest(&state, &can).await?.plan;
+        let existing = editing.filter(|i| *i < plan.training.modules.len());
+        let mut errors = ValidationError::new();
+        let roles = ticked_roles(&mut errors, &fields, "roles");
+        let parsed = ModuleInput {
+            title: get(&fields, "title"),
+            roles,
+            materials: get(&fields, "materials"),
+            refresher_months: get(&fields, "refresher_months"),
+            refresh_on_new_hire: get(&fields, "refresh_on_new_hire") == "yes",
+        }
+        .parse(&plan.training, existing.map(|i| &plan.training.modules[i]));
+        let module = errors.check(parsed);
+        let module = plan_edit::checked(errors, module)?;
+        let version = plan_edit::version(&fields)?;
+        match existing {
+            Some(i) => plan.training.modules[i] = module,
+            None => plan.training.modules.push(module),
+        }
+        plan_edit::save(&state, &can, version, &plan).await
+    }
+    .await;
+    answer(
+        &state,
+        &can,
+        (None, editing),
+        Which::Module,
+        &fields,
+        result,
+    )
+    .await
+}
+
+/// Remove the module at position `module`; refused while sessions or completions record it.
+pub async fn remove_module(
+    State(state): State<AppState>,
+    can: Can<op::EditPlan>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let result = async {
+        let version = plan_edit::version(&fields)?;
+        let mut plan = plan_edit::latest(&state, &can).await?.plan;
+        let index = get(&fields, "module")
+            .parse::<usize>()
+            .unwrap_or(usize::MAX);
+        plan.training.remove_module(index)?;
+        plan_edit::save(&state, &can, version, &plan).await
+    }
+    .await;
+    answer(&state, &can, (None, None), Which::Neither, &fields, result).await
 }
 
 async fn answer(
     state: &AppState,
     can: &Can<op::EditPlan>,
-    editing: Option<usize>,
+    (editing, editing_module): (Option<usize>, Option<usize>),
     which: Which,
     fields: &Fields,
     result: Result<StoredPlan, ApiError>,
@@ -475,7 +606,16 @@ async fn answer(
     match result {
         Ok(_) => see_other(BACK),
         Err(e) => match FormErrors::from_api(e) {
-            Ok(errors) => page(state, can, editing, Some((which, fields, &errors))).await,
+            Ok(errors) => {
+                page(
+                    state,
+                    can,
+                    editing,
+                    editing_module,
+                    Some((which, fields, &errors)),
+                )
+                .await
+            }
             Err(e) => super::error_page(e),
         },
     }

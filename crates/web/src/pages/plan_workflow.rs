@@ -58,6 +58,11 @@ struct WorkflowPage {
     steps: Vec<StepRow>,
     summary: Vec<String>,
     parts: &'static [(&'static str, &'static str)],
+    new_name: String,
+    new_name_error: Option<String>,
+    new_responsible: String,
+    new_responsible_error: Option<String>,
+    role_options: Vec<(&'static str, &'static str)>,
 }
 
 fn cell_name(step: usize, role: Role) -> String {
@@ -82,12 +87,18 @@ fn page(
     can: &Can<op::EditPlan>,
     stored: &StoredPlan,
     submitted: Option<(Option<&Fields>, &FormErrors)>,
+    grid: bool,
 ) -> Response {
     let plan = &stored.plan;
-    // What was typed, when the grid was submitted; a refused start keeps the stored grid.
+    // What was typed, when the grid was submitted; a refused start, move or removal keeps the
+    // stored grid, and a refused new step keeps the grid as stored and the step as typed.
     let typed = |name: &str, stored: String| match submitted {
-        Some((Some(f), _)) => get(f, name),
+        Some((Some(f), _)) if grid => get(f, name),
         _ => stored,
+    };
+    let typed_step = |name: &str| match submitted {
+        Some((Some(f), _)) if !grid => get(f, name),
+        _ => String::new(),
     };
     let error = |name: &str| submitted.and_then(|(_, e)| e.get(name).map(str::to_owned));
     let w = plan.workflow.as_ref();
@@ -125,8 +136,9 @@ fn page(
         .unwrap_or_default();
     let mut summary = submitted.map_or_else(Vec::new, |(_, e)| {
         let mut v = e.general.clone();
+        v.extend(e.get("step").map(str::to_owned));
         v.extend(
-            e.unplaced(&["review_on"])
+            e.unplaced(&["review_on", "step", "new_name", "new_responsible"])
                 .into_iter()
                 .filter(|m| !m.starts_with("steps[")),
         );
@@ -156,6 +168,11 @@ fn page(
         steps,
         summary,
         parts: &PARTS,
+        new_name: typed_step("new_name"),
+        new_name_error: error("new_name"),
+        new_responsible: typed_step("new_responsible"),
+        new_responsible_error: error("new_responsible"),
+        role_options: Role::ALL.iter().map(|r| (r.code(), r.label())).collect(),
     });
     if submitted.is_some() {
         super::forms::refused(page)
@@ -166,7 +183,7 @@ fn page(
 
 pub async fn workflow_page(State(state): State<AppState>, can: Can<op::EditPlan>) -> Response {
     match plan_edit::latest(&state, &can).await {
-        Ok(stored) => page(&state, &can, &stored, None),
+        Ok(stored) => page(&state, &can, &stored, None, false),
         Err(e) => super::error_page(e),
     }
 }
@@ -196,7 +213,7 @@ pub async fn start(
         plan_edit::save(&state, &can, version, &plan).await
     }
     .await;
-    answer(&state, &can, None, result).await
+    answer(&state, &can, None, false, result).await
 }
 
 /// The grid as submitted, over the latest workflow: the same steps, their names, the part each
@@ -258,13 +275,103 @@ pub async fn save(
         plan_edit::save(&state, &can, version, &plan).await
     }
     .await;
-    answer(&state, &can, Some(&fields), result).await
+    answer(&state, &can, Some(&fields), true, result).await
+}
+
+/// Add a step at the end, with the role responsible for it.
+pub async fn add_step(
+    State(state): State<AppState>,
+    can: Can<op::EditPlan>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let result = async {
+        let mut plan = plan_edit::latest(&state, &can).await?.plan;
+        let Some(w) = plan.workflow.as_mut() else {
+            return Err(no_workflow());
+        };
+        let role = Role::parse(&get(&fields, "new_responsible")).map_err(|_| {
+            ApiError::invalid(
+                "new_responsible",
+                "choose the role responsible for the step",
+            )
+        })?;
+        w.add_step(&get(&fields, "new_name"), role).map_err(|e| {
+            ApiError::Invalid(stepwise_domain::error::ValidationError {
+                errors: e
+                    .errors
+                    .into_iter()
+                    .map(|mut f| {
+                        f.field = format!("new_{}", f.field);
+                        f
+                    })
+                    .collect(),
+            })
+        })?;
+        let version = plan_edit::version(&fields)?;
+        plan_edit::save(&state, &can, version, &plan).await
+    }
+    .await;
+    answer(&state, &can, Some(&fields), false, result).await
+}
+
+fn no_workflow() -> ApiError {
+    ApiError::invalid(
+        "workflow",
+        "the plan has no workflow yet: start from the default",
+    )
+}
+
+/// Remove the step at position `step`; the crisis protocol (and any step the model needs)
+/// is refused with its reason.
+pub async fn remove_step(
+    State(state): State<AppState>,
+    can: Can<op::EditPlan>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let result = async {
+        let version = plan_edit::version(&fields)?;
+        let mut plan = plan_edit::latest(&state, &can).await?.plan;
+        let Some(w) = plan.workflow.as_mut() else {
+            return Err(no_workflow());
+        };
+        let index = get(&fields, "step").parse::<usize>().unwrap_or(usize::MAX);
+        w.remove_step(index)?;
+        plan_edit::save(&state, &can, version, &plan).await
+    }
+    .await;
+    answer(&state, &can, None, false, result).await
+}
+
+/// Move a step one place: the button's value is `up.N` or `down.N`.
+pub async fn move_step(
+    State(state): State<AppState>,
+    can: Can<op::EditPlan>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let result = async {
+        let version = plan_edit::version(&fields)?;
+        let mut plan = plan_edit::latest(&state, &can).await?.plan;
+        let Some(w) = plan.workflow.as_mut() else {
+            return Err(no_workflow());
+        };
+        let raw = get(&fields, "move");
+        let (up, index) = match raw.split_once('.') {
+            Some(("up", n)) => (true, n.parse::<usize>().unwrap_or(usize::MAX)),
+            Some(("down", n)) => (false, n.parse::<usize>().unwrap_or(usize::MAX)),
+            _ => (true, usize::MAX),
+        };
+        w.move_step(index, up)?;
+        plan_edit::save(&state, &can, version, &plan).await
+    }
+    .await;
+    answer(&state, &can, None, false, result).await
 }
 
 async fn answer(
     state: &AppState,
     can: &Can<op::EditPlan>,
     fields: Option<&Fields>,
+    grid: bool,
     result: Result<StoredPlan, ApiError>,
 ) -> Response {
     let error = match result {
@@ -276,7 +383,7 @@ async fn answer(
         Err(e) => return super::error_page(e),
     };
     match FormErrors::from_api(error) {
-        Ok(errors) => page(state, can, &stored, Some((fields, &errors))),
+        Ok(errors) => page(state, can, &stored, Some((fields, &errors)), grid),
         Err(e) => super::error_page(e),
     }
 }

@@ -19,6 +19,7 @@ mod instruments;
 mod matrix;
 mod pages;
 mod plan;
+mod plan_communication;
 mod plan_pages;
 mod routes;
 mod safety;
