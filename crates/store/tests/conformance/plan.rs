@@ -184,7 +184,9 @@ async fn communication_and_patient_texts_round_trip(store: &Store) {
         time: "08:15".into(),
         attendees: vec![Role::MaNurse, Role::CareManager],
     }
-    .parse(vec![parse_note(admin.today, "Start screening at rooming.", admin.today).unwrap()])
+    .parse(vec![
+        parse_note(admin.today, "Start screening at rooming.", admin.today).unwrap(),
+    ])
     .unwrap();
     plan.communication.meetings.push(huddle);
     plan.communication.consultant = Some(

@@ -56,13 +56,40 @@ pub struct SectionView {
     pub body: Vec<String>,
 }
 
+pub struct HandoutView {
+    pub title: String,
+    pub sections: Vec<SectionView>,
+    pub sources: Vec<String>,
+}
+
 #[derive(Template)]
 #[template(path = "plan_handout.html")]
 struct HandoutPage {
     chrome: Chrome,
-    title: String,
-    sections: Vec<SectionView>,
-    sources: Vec<String>,
+    /// One handout (its title is the page's heading), or every handout to print together.
+    single: bool,
+    handouts: Vec<HandoutView>,
+}
+
+fn handout_view(c: ContentView) -> HandoutView {
+    HandoutView {
+        title: c.content.title,
+        sections: c
+            .content
+            .sections
+            .into_iter()
+            .map(|s| SectionView {
+                heading: s.heading,
+                body: s
+                    .body
+                    .split("\n\n")
+                    .map(|p| p.trim().to_owned())
+                    .filter(|p| !p.is_empty())
+                    .collect(),
+            })
+            .collect(),
+        sources: c.content.sources,
+    }
 }
 
 pub struct SectionField {
@@ -142,41 +169,30 @@ pub async fn content_page(State(state): State<AppState>, can: Can<op::ReadPlan>)
     })
 }
 
-/// One text as a patient handout, to print from the browser.
+/// One text as a patient handout (`?topic=KEY`), or every text together, to print from the
+/// browser.
 pub async fn handout(
     State(state): State<AppState>,
     can: Can<op::ReadPlan>,
     Query(q): Query<TopicQuery>,
 ) -> Response {
     let loaded = async {
-        let key = parse_key(q.topic.as_deref())?;
+        let key = q.topic.as_deref().map(|k| parse_key(Some(k))).transpose()?;
         let stored = state.store.plan(can.ctx.practice).await?;
-        Ok::<_, ApiError>(item(&stored.plan, key))
+        Ok::<_, ApiError>(match key {
+            Some(key) => vec![item(&stored.plan, key)],
+            None => practice_content(&stored.plan.patient_content, LANGUAGE),
+        })
     }
     .await;
-    let c = match loaded {
-        Ok(c) => c,
-        Err(e) => return super::error_page(e),
-    };
-    render(&HandoutPage {
-        chrome: Chrome::new(&can.auth, state.config.demo.is_some()),
-        title: c.content.title,
-        sections: c
-            .content
-            .sections
-            .into_iter()
-            .map(|s| SectionView {
-                heading: s.heading,
-                body: s
-                    .body
-                    .split("\n\n")
-                    .map(|p| p.trim().to_owned())
-                    .filter(|p| !p.is_empty())
-                    .collect(),
-            })
-            .collect(),
-        sources: c.content.sources,
-    })
+    match loaded {
+        Ok(items) => render(&HandoutPage {
+            chrome: Chrome::new(&can.auth, state.config.demo.is_some()),
+            single: q.topic.is_some(),
+            handouts: items.into_iter().map(handout_view).collect(),
+        }),
+        Err(e) => super::error_page(e),
+    }
 }
 
 fn heading_field(topic: &str) -> String {
@@ -259,6 +275,10 @@ pub async fn edit_form(
     can: Can<op::EditPlan>,
     Query(q): Query<TopicQuery>,
 ) -> Response {
+    // Without a text to edit: the list of texts.
+    if q.topic.is_none() {
+        return see_other("/plan/patient-content");
+    }
     let loaded = async {
         let key = parse_key(q.topic.as_deref())?;
         Ok::<_, ApiError>((key, plan_edit::latest(&state, &can).await?))
@@ -280,9 +300,14 @@ pub async fn save(
     can: Can<op::EditPlan>,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let key = match parse_key(Some(&get(&fields, "key"))) {
+    let key = match ContentKey::parse(&get(&fields, "key")) {
         Ok(k) => k,
-        Err(e) => return super::error_page(e),
+        Err(_) => {
+            return super::error_page(ApiError::invalid(
+                "key",
+                "choose one of the patient texts from the list",
+            ));
+        }
     };
     let result = async {
         let mut plan = plan_edit::latest(&state, &can).await?.plan;
@@ -319,9 +344,14 @@ pub async fn reset(
     can: Can<op::EditPlan>,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let key = match parse_key(Some(&get(&fields, "key"))) {
+    let key = match ContentKey::parse(&get(&fields, "key")) {
         Ok(k) => k,
-        Err(e) => return super::error_page(e),
+        Err(_) => {
+            return super::error_page(ApiError::invalid(
+                "key",
+                "choose one of the patient texts from the list",
+            ));
+        }
     };
     let result = async {
         let version = plan_edit::version(&fields)?;

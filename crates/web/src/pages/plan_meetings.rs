@@ -102,7 +102,7 @@ pub fn meeting_rows(plan: &PracticePlan) -> Vec<MeetingRow> {
         .enumerate()
         .map(|(index, m)| {
             let mut notes: Vec<&MeetingNote> = m.notes.iter().collect();
-            notes.sort_by(|a, b| b.on.cmp(&a.on));
+            notes.sort_by_key(|n| std::cmp::Reverse(n.on));
             MeetingRow {
                 index,
                 name: m.name.clone(),
@@ -254,7 +254,10 @@ async fn page<O: Op>(
         editing: meeting.and(editing),
         summary,
         meeting_fields: mfields,
-        roles: role_checks(meeting.map_or(&[][..], |m| m.attendees.as_slice()), typed_roles),
+        roles: role_checks(
+            meeting.map_or(&[][..], |m| m.attendees.as_slice()),
+            typed_roles,
+        ),
         roles_error: attendees_error,
         roles_legend: "Who attends",
         note_fields: nfields,

@@ -303,6 +303,18 @@ async fn patient_texts_are_edited_checked_printed_and_reset() {
         .status,
         404
     );
+    let all = app
+        .get(&app.billing, "/plan/patient-content/handout")
+        .await
+        .text();
+    assert!(
+        all.contains("<h1>Patient handouts</h1>")
+            && all.contains("988")
+            && all.matches("<article").count() == 4,
+        "{all}"
+    );
+    let r = app.get(&app.admin, "/plan/patient-content/edit").await;
+    assert_eq!(r.status, 303);
     let crisis = content_item(&app, "crisis_resources").await;
     assert_eq!(crisis["edited_on"], Value::Null);
     assert!(crisis["warnings"].as_array().unwrap().is_empty());
