@@ -481,6 +481,8 @@ fn pages(args: &[String]) -> String {
             vec![
                 "/".into(),
                 "/admin/users".into(),
+                "/admin/sites".into(),
+                "/settings/practice".into(),
                 "/admin/audit".into(),
                 "/settings/billing".into(),
                 "/settings/finance".into(),

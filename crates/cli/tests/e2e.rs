@@ -393,6 +393,8 @@ async fn a_day_of_the_care_team_in_the_browser() {
                 "/metrics",
                 "/directory",
                 "/admin/users",
+                "/admin/sites",
+                "/settings/practice",
                 "/admin/audit",
             ],
             "billing.chen@demo.stepwise.test" => &["/billing", "/finance"],

@@ -92,14 +92,9 @@ pub async fn practice(auth: Authenticated) -> Json<PracticeView> {
     })
 }
 
-/// Replace the practice's settings (practice administrator).
-#[utoipa::path(put, path = "/api/v1/practice/settings", tag = "practice", request_body = PracticeSettings,
-    responses((status = 200, body = PracticeSettings), (status = 422, body = crate::error::Problem)))]
-pub async fn update_settings(
-    State(state): State<AppState>,
-    can: Can<op::Administer>,
-    Body(settings): Body<PracticeSettings>,
-) -> ApiResult<Json<PracticeSettings>> {
+/// The practice's settings as a whole, checked before they replace the stored ones (the API
+/// and the settings page share it).
+pub fn check_settings(settings: &PracticeSettings) -> ApiResult<()> {
     let r = &settings.registry;
     if r.not_improving_weeks == 0
         || r.long_enrollment_months == 0
@@ -121,6 +116,18 @@ pub async fn update_settings(
             "a break-glass grant lasts 1 to 480 minutes",
         ));
     }
+    Ok(())
+}
+
+/// Replace the practice's settings (practice administrator).
+#[utoipa::path(put, path = "/api/v1/practice/settings", tag = "practice", request_body = PracticeSettings,
+    responses((status = 200, body = PracticeSettings), (status = 422, body = crate::error::Problem)))]
+pub async fn update_settings(
+    State(state): State<AppState>,
+    can: Can<op::Administer>,
+    Body(settings): Body<PracticeSettings>,
+) -> ApiResult<Json<PracticeSettings>> {
+    check_settings(&settings)?;
     state
         .store
         .update_practice_settings(&can.ctx, &settings)

@@ -23,7 +23,7 @@ use stepwise_domain::safety::{AlertKind, AlertStatus, ClosureAction, ClosureInpu
 
 /// One field of a form.
 pub struct FieldView {
-    pub name: &'static str,
+    pub name: String,
     pub label: String,
     /// `text`, `date`, `number`, `select`, `textarea` or `checkbox`.
     pub kind: &'static str,
@@ -34,9 +34,9 @@ pub struct FieldView {
 }
 
 impl FieldView {
-    pub(super) fn new(name: &'static str, label: &str, kind: &'static str) -> Self {
+    pub(super) fn new(name: &str, label: &str, kind: &'static str) -> Self {
         FieldView {
-            name,
+            name: name.to_owned(),
             label: label.to_owned(),
             kind,
             value: String::new(),
@@ -46,7 +46,7 @@ impl FieldView {
         }
     }
 
-    pub(super) fn select(name: &'static str, label: &str, options: Vec<(String, String)>) -> Self {
+    pub(super) fn select(name: &str, label: &str, options: Vec<(String, String)>) -> Self {
         FieldView {
             options,
             ..Self::new(name, label, "select")
@@ -81,24 +81,26 @@ struct FormPage {
 }
 
 /// What a form page is made of, before the submitted values and errors are laid over it.
-struct Spec {
-    title: String,
-    intro: Option<String>,
-    action: String,
-    hidden: Vec<(&'static str, String)>,
-    fields: Vec<FieldView>,
-    submit: &'static str,
-    timer: bool,
+pub(super) struct Spec {
+    pub(super) title: String,
+    pub(super) intro: Option<String>,
+    pub(super) action: String,
+    pub(super) hidden: Vec<(&'static str, String)>,
+    pub(super) fields: Vec<FieldView>,
+    pub(super) submit: &'static str,
+    pub(super) timer: bool,
 }
 
-fn checked(fields: &Fields, k: &str) -> bool {
+pub(super) fn checked(fields: &Fields, k: &str) -> bool {
     get(fields, k) == "yes"
 }
 
-/// Where a form's back link goes: the patient's chart, or home for a form about no patient yet.
-enum Back {
+/// Where a form's back link goes: the patient's chart, home for a form about no patient yet,
+/// or another page (an administrator's list).
+pub(super) enum Back {
     Chart(stepwise_domain::ids::PatientId),
     Home,
+    Page(&'static str, &'static str),
 }
 
 impl From<stepwise_domain::ids::PatientId> for Back {
@@ -108,7 +110,7 @@ impl From<stepwise_domain::ids::PatientId> for Back {
 }
 
 /// The page: `submitted` values (kept as typed) and `errors` laid over the spec's fields.
-fn page(
+pub(super) fn page(
     state: &AppState,
     auth: &crate::access::Authenticated,
     back: impl Into<Back>,
@@ -123,13 +125,13 @@ fn page(
             // A checkbox left unticked is not sent at all.
             f.value = s
                 .iter()
-                .find(|(n, _)| n == f.name)
+                .find(|(n, _)| *n == f.name)
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default();
         }
-        f.error = errors.get(f.name).map(str::to_owned);
+        f.error = errors.get(&f.name).map(str::to_owned);
     }
-    let shown: Vec<&str> = fields.iter().map(|f| f.name).collect();
+    let shown: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
     let mut summary = errors.general.clone();
     summary.extend(errors.unplaced(&shown));
     let page = render(&FormPage {
@@ -139,10 +141,12 @@ fn page(
         back_href: match &back {
             Back::Chart(patient) => format!("/patients/{patient}"),
             Back::Home => "/".to_owned(),
+            Back::Page(href, _) => (*href).to_owned(),
         },
         back_label: match &back {
             Back::Chart(_) => "Back to the chart",
             Back::Home => "Home",
+            Back::Page(_, label) => label,
         }
         .to_owned(),
         action: spec.action,
@@ -160,7 +164,7 @@ fn page(
 }
 
 /// The form as first shown: the spec's defaults, no errors.
-fn blank(
+pub(super) fn blank(
     state: &AppState,
     auth: &crate::access::Authenticated,
     back: impl Into<Back>,
@@ -170,7 +174,7 @@ fn blank(
 }
 
 /// Answer a refused submission with the form, or an error page when it is not the user's to fix.
-fn refuse(
+pub(super) fn refuse(
     state: &AppState,
     auth: &crate::access::Authenticated,
     back: impl Into<Back>,
@@ -184,7 +188,7 @@ fn refuse(
     }
 }
 
-fn codes<T: Copy>(
+pub(super) fn codes<T: Copy>(
     all: &[T],
     code: fn(T) -> &'static str,
     label: fn(T) -> String,
@@ -194,7 +198,7 @@ fn codes<T: Copy>(
         .collect()
 }
 
-fn humane(code: &str) -> String {
+pub(super) fn humane(code: &str) -> String {
     let s = code.replace('_', " ");
     let mut c = s.chars();
     match c.next() {
@@ -735,11 +739,13 @@ pub async fn status(
 // ---------------------------------------------------------------------------------------------
 // Registering a patient (front desk, MA/nurse, care manager, practitioner).
 
-async fn register_spec(
+/// The fields of a patient's demographics, contact details, payer and care team, as the
+/// registration and the correction forms show them.
+pub(super) async fn patient_fields(
     state: &AppState,
-    can: &crate::access::Can<op::EditDemographics>,
-) -> Result<Spec, ApiError> {
-    let users = state.store.users(can.ctx.practice).await?;
+    practice: stepwise_domain::ids::PracticeId,
+) -> Result<Vec<FieldView>, ApiError> {
+    let users = state.store.users(practice).await?;
     let with_role = |role: Role| {
         let mut v = vec![(String::new(), "— none yet —".to_owned())];
         v.extend(
@@ -754,7 +760,7 @@ async fn register_spec(
     sites.extend(
         state
             .store
-            .sites(can.ctx.practice)
+            .sites(practice)
             .await?
             .into_iter()
             .map(|s| (s.id.to_string(), s.name)),
@@ -798,6 +804,34 @@ async fn register_spec(
     if sites.len() > 1 {
         fields.push(FieldView::select("site", "Site", sites));
     }
+    Ok(fields)
+}
+
+/// A submitted patient form as the domain's raw input (an empty field is "not given").
+pub(super) fn patient_input(fields: &Fields) -> stepwise_domain::patient::PatientInput {
+    let optional = |k: &str| Some(get(fields, k)).filter(|v| !v.is_empty());
+    stepwise_domain::patient::PatientInput {
+        mrn: get(fields, "mrn"),
+        given_name: get(fields, "given_name"),
+        family_name: get(fields, "family_name"),
+        birth_date: get(fields, "birth_date"),
+        sex: get(fields, "sex"),
+        phone: optional("phone"),
+        email: optional("email"),
+        address: optional("address"),
+        preferred_language: optional("preferred_language"),
+        payer_kind: optional("payer_kind"),
+        payer_name: optional("payer_name"),
+        site: optional("site"),
+        treating_practitioner: optional("treating_practitioner"),
+        care_manager: optional("care_manager"),
+    }
+}
+
+async fn register_spec(
+    state: &AppState,
+    can: &crate::access::Can<op::EditDemographics>,
+) -> Result<Spec, ApiError> {
     Ok(Spec {
         title: "Register a patient".into(),
         intro: Some(
@@ -805,7 +839,7 @@ async fn register_spec(
         ),
         action: "/patients/new".into(),
         hidden: vec![],
-        fields,
+        fields: patient_fields(state, can.ctx.practice).await?,
         submit: "Register",
         timer: false,
     })
@@ -830,23 +864,7 @@ pub async fn register(
         Ok(spec) => spec,
         Err(e) => return super::error_page(e),
     };
-    let optional = |k: &str| Some(get(&fields, k)).filter(|v| !v.is_empty());
-    let input = stepwise_domain::patient::PatientInput {
-        mrn: get(&fields, "mrn"),
-        given_name: get(&fields, "given_name"),
-        family_name: get(&fields, "family_name"),
-        birth_date: get(&fields, "birth_date"),
-        sex: get(&fields, "sex"),
-        phone: optional("phone"),
-        email: optional("email"),
-        address: optional("address"),
-        preferred_language: optional("preferred_language"),
-        payer_kind: optional("payer_kind"),
-        payer_name: optional("payer_name"),
-        site: optional("site"),
-        treating_practitioner: optional("treating_practitioner"),
-        care_manager: optional("care_manager"),
-    };
+    let input = patient_input(&fields);
     let saved: Result<_, ApiError> = async {
         let new = input.parse_new(can.ctx.today)?;
         Ok(state

@@ -1,7 +1,8 @@
 //! The practice administrator's pages: the staff accounts with their roles, adding an account,
-//! changing roles and disabling an account. Changes need a sign-in within the last 15 minutes
+//! changing roles, allowing break-glass access, resetting credentials and disabling an account. Changes need a sign-in within the last 15 minutes
 //! (`Fresh`): a stale session is sent to the re-authentication form first.
 
+use super::actions::{Back, FieldView, Spec, blank, refuse};
 use super::forms::{Fields, FormErrors, get, refused, see_other};
 use super::{Chrome, render};
 use crate::access::{Can, Fresh, op};
@@ -51,6 +52,8 @@ pub struct UserRow {
     pub me: bool,
     /// How a treating practitioner bills (code), `None` for other staff.
     pub billing_kind: Option<&'static str>,
+    /// The administrator allows this user break-glass access.
+    pub break_glass: bool,
 }
 
 #[derive(Template)]
@@ -89,6 +92,7 @@ fn rows(users: Vec<User>, me: UserId) -> Vec<UserRow> {
             name: u.display_name,
             email: u.email,
             disabled: u.disabled,
+            break_glass: u.break_glass_allowed,
             version: u.version,
             me: u.id == me,
         })
@@ -255,5 +259,106 @@ pub async fn set_billing_kind(
             Ok(errors) => users_page(&state, &can, None, errors).await,
             Err(e) => super::error_page(e),
         },
+    }
+}
+
+/// Allow or forbid a user break-glass access (`allowed=yes` or `no`).
+pub async fn set_break_glass(
+    State(state): State<AppState>,
+    Fresh(can): Fresh<Can<op::Administer>>,
+    Path(id): Path<UserId>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let allowed = match get(&fields, "allowed").as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            let errors = FormErrors::from_api(ApiError::invalid(
+                "allowed",
+                "choose whether break-glass access is allowed",
+            ))
+            .unwrap_or_default();
+            return users_page(&state, &can, None, errors).await;
+        }
+    };
+    match state
+        .store
+        .set_break_glass_allowed(&can.ctx, id, allowed)
+        .await
+    {
+        Ok(_) => see_other("/admin/users"),
+        Err(e) => super::error_page(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resetting a user's credentials.
+
+fn reset_spec(user: &User) -> Spec {
+    Spec {
+        title: format!("Reset {}'s sign-in", user.display_name),
+        intro: Some(format!(
+            "For {} when locked out or when a phone with the authenticator is lost: a new \
+             password, the second factor and recovery codes removed (they set up a new one at \
+             the next sign-in), the lock lifted, and every browser session of theirs ended (API \
+             tokens are revoked separately, with `stepwise token revoke`).",
+            user.email
+        )),
+        action: format!("/admin/users/{}/credentials", user.id),
+        hidden: vec![],
+        fields: vec![
+            FieldView::new("password", "New password", "password")
+                .hint("At least 12 characters; not a common password. Give it to the person in person or by phone."),
+        ],
+        submit: "Reset the sign-in",
+        timer: false,
+    }
+}
+
+const STAFF: Back = Back::Page("/admin/users", "Staff accounts");
+
+pub async fn reset_form(
+    State(state): State<AppState>,
+    can: Can<op::Administer>,
+    Path(id): Path<UserId>,
+) -> Response {
+    match state.store.user(can.ctx.practice, id).await {
+        Ok(u) => blank(&state, &can.auth, STAFF, reset_spec(&u)),
+        Err(e) => super::error_page(e.into()),
+    }
+}
+
+pub async fn reset(
+    State(state): State<AppState>,
+    Fresh(can): Fresh<Can<op::Administer>>,
+    Path(id): Path<UserId>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let user = match state.store.user(can.ctx.practice, id).await {
+        Ok(u) => u,
+        Err(e) => return super::error_page(e.into()),
+    };
+    let saved: Result<User, ApiError> = async {
+        let hash = checked_hash(&get(&fields, "password"), &user.email)
+            .await
+            .map_err(|e| match e {
+                ApiError::Invalid(mut v) => {
+                    for f in &mut v.errors {
+                        f.field = "password".into();
+                    }
+                    ApiError::Invalid(v)
+                }
+                other => other,
+            })?;
+        Ok(state
+            .store
+            .reset_credentials(&can.ctx, id, Some(&hash))
+            .await?)
+    }
+    .await;
+    match saved {
+        Ok(_) => see_other("/admin/users"),
+        // A refused password is not sent back into the page.
+        Err(e) => refuse(&state, &can.auth, STAFF, reset_spec(&user), &Vec::new(), e),
     }
 }

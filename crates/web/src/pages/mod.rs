@@ -9,11 +9,15 @@ mod audit;
 mod billing;
 mod billing_facts;
 mod break_glass;
+mod consent_revocation;
 mod directory;
+mod entered_in_error;
+mod episode_flags;
 mod finance;
 mod forms;
 mod home;
 mod metrics;
+mod patient_edit;
 mod patients;
 mod plan;
 mod plan_content;
@@ -25,12 +29,14 @@ mod plan_readiness;
 mod plan_team;
 mod plan_training;
 mod plan_workflow;
+mod practice_settings;
 mod progress;
 mod referrals;
 mod registry;
 mod review;
 mod screening;
 mod sign_in;
+mod sites;
 mod trajectory;
 
 use crate::access::Authenticated;
@@ -75,6 +81,8 @@ impl Chrome {
         }
         if has(Role::PracticeAdmin) {
             nav.push(("/admin/users", "Staff accounts"));
+            nav.push(("/admin/sites", "Sites"));
+            nav.push(("/settings/practice", "Practice settings"));
             nav.push(("/settings/billing", "Billing settings"));
             nav.push(("/admin/audit", "Audit report"));
         }
@@ -316,6 +324,66 @@ pub fn entries() -> Vec<Entry> {
         ),
         Entry::new(
             "GET",
+            "/patients/{id}/edit",
+            Patient(O::EditDemographics),
+            get(patient_edit::form),
+        ),
+        Entry::new(
+            "POST",
+            "/patients/{id}/edit",
+            Patient(O::EditDemographics),
+            post(patient_edit::submit),
+        ),
+        Entry::new(
+            "GET",
+            "/episodes/{id}/flags",
+            Patient(O::ManageEpisode),
+            get(episode_flags::form),
+        ),
+        Entry::new(
+            "POST",
+            "/episodes/{id}/flags",
+            Patient(O::ManageEpisode),
+            post(episode_flags::submit),
+        ),
+        Entry::new(
+            "GET",
+            "/consents/{id}/revoke",
+            Patient(O::ManageEpisode),
+            get(consent_revocation::form),
+        ),
+        Entry::new(
+            "POST",
+            "/consents/{id}/revoke",
+            Patient(O::ManageEpisode),
+            post(consent_revocation::submit),
+        ),
+        Entry::new(
+            "GET",
+            "/contacts/{id}/in-error",
+            Patient(O::RecordContact),
+            get(entered_in_error::contact_form),
+        ),
+        Entry::new(
+            "POST",
+            "/contacts/{id}/in-error",
+            Patient(O::RecordContact),
+            post(entered_in_error::contact),
+        ),
+        Entry::new(
+            "GET",
+            "/assessments/{id}/in-error",
+            Patient(O::RecordAssessment),
+            get(entered_in_error::assessment_form),
+        ),
+        Entry::new(
+            "POST",
+            "/assessments/{id}/in-error",
+            Patient(O::RecordAssessment),
+            post(entered_in_error::assessment),
+        ),
+        Entry::new(
+            "GET",
             "/patients/new",
             Practice(O::EditDemographics),
             get(actions::register_form),
@@ -397,6 +465,48 @@ pub fn entries() -> Vec<Entry> {
             "/admin/users/{id}/billing-kind",
             Practice(O::Administer),
             post(admin::set_billing_kind),
+        ),
+        Entry::new(
+            "POST",
+            "/admin/users/{id}/break-glass",
+            Practice(O::Administer),
+            post(admin::set_break_glass),
+        ),
+        Entry::new(
+            "GET",
+            "/admin/users/{id}/credentials",
+            Practice(O::Administer),
+            get(admin::reset_form),
+        ),
+        Entry::new(
+            "POST",
+            "/admin/users/{id}/credentials",
+            Practice(O::Administer),
+            post(admin::reset),
+        ),
+        Entry::new(
+            "GET",
+            "/admin/sites",
+            Practice(O::Administer),
+            get(sites::list),
+        ),
+        Entry::new(
+            "POST",
+            "/admin/sites",
+            Practice(O::Administer),
+            post(sites::add),
+        ),
+        Entry::new(
+            "GET",
+            "/settings/practice",
+            Practice(O::Administer),
+            get(practice_settings::form),
+        ),
+        Entry::new(
+            "POST",
+            "/settings/practice",
+            Practice(O::Administer),
+            post(practice_settings::submit),
         ),
         Entry::new(
             "GET",

@@ -94,15 +94,40 @@ struct ChartPage {
     can: Allowed,
     /// The open episode: (id, program, status).
     open: Option<(String, &'static str, &'static str)>,
-    /// The open episode's contacts this month: (date, kind, how, minutes, counted).
-    contacts: Vec<(String, &'static str, String, u16, bool)>,
+    /// The open episode's contacts this month, those entered in error included (struck).
+    contacts: Vec<ContactRow>,
+    /// The open episode's consents.
+    consents: Vec<ConsentRow>,
     minutes_this_month: u32,
     charts: Vec<ChartView>,
+}
+
+/// A contact as the chart lists it.
+struct ContactRow {
+    id: String,
+    date: String,
+    kind: &'static str,
+    how: String,
+    minutes: u16,
+    counted: bool,
+    /// Entered in error, with the reason.
+    error: Option<String>,
+}
+
+/// A consent as the chart lists it.
+struct ConsentRow {
+    id: String,
+    program: &'static str,
+    given_on: String,
+    method: String,
+    revoked_on: Option<String>,
+    note: Option<String>,
 }
 
 /// What the signed-in user may do on this chart, so that only usable actions are offered.
 #[derive(Default)]
 struct Allowed {
+    edit: bool,
     screen: bool,
     manage: bool,
     contact: bool,
@@ -184,6 +209,7 @@ async fn chart_or_summary(
     }
     let may = |op: Operation| acting_role(&on.auth.user.roles, op, Some(rel)).is_some();
     let can = Allowed {
+        edit: may(Operation::EditDemographics),
         screen: may(Operation::RecordAssessment),
         manage: may(Operation::ManageEpisode),
         contact: may(Operation::RecordContact),
@@ -193,6 +219,7 @@ async fn chart_or_summary(
     let (mut episodes, mut assessments, mut open_row) = (Vec::new(), Vec::new(), None);
     let (mut alerts, mut open, mut contacts, mut charts) =
         (Vec::new(), None, Vec::new(), Vec::new());
+    let mut consents = Vec::new();
     let mut minutes_this_month = 0u32;
     if let Some(role) = clinical_role {
         let ctx = on.auth.ctx(Some(role));
@@ -220,22 +247,43 @@ async fn chart_or_summary(
             let month = YearMonth::of(on.ctx.today);
             match state.store.episode_contacts(&ctx, ep.id).await {
                 Ok(all) => {
-                    for c in all.iter().filter(|c| {
-                        c.status == RecordStatus::Final
-                            && YearMonth::of(c.details.contact_on) == month
-                    }) {
+                    // Newest first, those entered in error kept (struck) where they were.
+                    for c in all
+                        .iter()
+                        .filter(|c| YearMonth::of(c.details.contact_on) == month)
+                    {
                         let minutes = c.details.minutes.get();
-                        if c.counts_toward_care_management {
+                        let final_ = c.status == RecordStatus::Final;
+                        if final_ && c.counts_toward_care_management {
                             minutes_this_month += u32::from(minutes);
                         }
-                        contacts.push((
-                            c.details.contact_on.to_string(),
-                            c.details.kind.label(),
-                            c.details.modality.code().replace('_', " "),
+                        contacts.push(ContactRow {
+                            id: c.id.to_string(),
+                            date: c.details.contact_on.to_string(),
+                            kind: c.details.kind.label(),
+                            how: c.details.modality.code().replace('_', " "),
                             minutes,
-                            c.counts_toward_care_management,
-                        ));
+                            counted: final_ && c.counts_toward_care_management,
+                            error: (!final_).then(|| c.error_reason.clone().unwrap_or_default()),
+                        });
                     }
+                }
+                Err(e) => return super::error_page(e.into()),
+            }
+            match state.store.episode(&ctx, ep.id).await {
+                Ok(d) => {
+                    consents = d
+                        .consents
+                        .into_iter()
+                        .map(|c| ConsentRow {
+                            id: c.id.to_string(),
+                            program: c.consent.program.label(),
+                            given_on: c.consent.consented_on.to_string(),
+                            method: c.consent.method.code().replace('_', " "),
+                            revoked_on: c.consent.revoked_on.map(|d| d.to_string()),
+                            note: c.revocation_note,
+                        })
+                        .collect();
                 }
                 Err(e) => return super::error_page(e.into()),
             }
@@ -301,6 +349,7 @@ async fn chart_or_summary(
         can,
         open,
         contacts,
+        consents,
         minutes_this_month,
         charts,
     })

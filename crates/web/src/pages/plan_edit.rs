@@ -64,13 +64,13 @@ pub(super) fn lay_over(
             // A checkbox left unticked is not sent at all.
             f.value = s
                 .iter()
-                .find(|(n, _)| n == f.name)
+                .find(|(n, _)| *n == f.name)
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default();
         }
-        f.error = errors.get(f.name).map(str::to_owned);
+        f.error = errors.get(&f.name).map(str::to_owned);
     }
-    let shown: Vec<&str> = fields.iter().map(|f| f.name).collect();
+    let shown: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
     let mut summary = errors.general.clone();
     summary.extend(errors.unplaced(&shown));
     summary

@@ -298,7 +298,7 @@ async fn refer_consent_enroll_and_log_contacts_from_the_chart() {
         .await
         .text();
     assert!(chart.contains("Contacts this month"), "{chart}");
-    assert!(chart.contains("<td colspan=\"2\">45</td>"), "{chart}");
+    assert!(chart.contains("<td colspan=\"3\">45</td>"), "{chart}");
     // A PHQ-9 in the episode draws its chart, described for screen readers.
     post_form(
         &app,

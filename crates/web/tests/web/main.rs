@@ -7,11 +7,13 @@
 
 mod harness;
 
+mod admin_pages;
 mod api_flow;
 mod audit_report;
 mod auth;
 mod billing;
 mod community;
+mod corrections;
 mod finance;
 mod forms;
 mod injection;
