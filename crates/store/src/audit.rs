@@ -77,57 +77,81 @@ fn chain_hash(prev_hash: &str, seq: i64, id: Uuid, ev: &AuditEvent) -> String {
 /// Append an event to its practice's chain inside `tx`. Taking the head row with an UPDATE
 /// serializes appends (a row lock on PostgreSQL, the write lock on SQLite).
 pub(crate) async fn append(tx: &mut Tx, ev: &AuditEvent) -> Result<AuditEventId> {
+    let ids = append_all(tx, ev.practice, &[ev]).await?;
+    ids.into_iter().next().ok_or(StoreError::AuditUnavailable)
+}
+
+/// Append events of one practice to its chain, in order, inside `tx`: the chain head is
+/// taken and advanced once for all of them (the group commit of reads appends many at once).
+async fn append_all(
+    tx: &mut Tx,
+    practice: PracticeId,
+    events: &[&AuditEvent],
+) -> Result<Vec<AuditEventId>> {
+    let n = events.len() as i64;
+    if n == 0 {
+        return Ok(Vec::new());
+    }
     let head: Head = match tx
         .fetch_optional(
-            "UPDATE audit_heads SET seq = seq + 1 WHERE practice_id = $1 RETURNING seq, hash",
-            args![ev.practice],
+            "UPDATE audit_heads SET seq = seq + $2 WHERE practice_id = $1 RETURNING seq, hash",
+            args![practice, n],
         )
         .await?
     {
         Some(h) => h,
         None => {
             tx.execute(
-                "INSERT INTO audit_heads (practice_id, seq, hash) VALUES ($1, 1, '')",
-                args![ev.practice],
+                "INSERT INTO audit_heads (practice_id, seq, hash) VALUES ($1, $2, '')",
+                args![practice, n],
             )
             .await?;
             Head {
-                seq: 1,
+                seq: n,
                 hash: String::new(),
             }
         }
     };
-    let id = Uuid::now_v7();
-    let hash = chain_hash(&head.hash, head.seq, id, ev);
-    tx.execute(
-        "INSERT INTO audit_events (id, practice_id, seq, at, user_id, role, patient_id, action, \
-         category, outcome, request_id, source, detail, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-        args![
-            id,
-            ev.practice,
-            head.seq,
-            ev.at,
-            ev.user,
-            ev.role.map(Role::code),
-            ev.patient,
-            ev.action.code(),
-            ev.category.code(),
-            ev.outcome.code(),
-            ev.request_id.as_str(),
-            ev.source.as_str(),
-            ev.detail.as_str(),
-            head.hash.as_str(),
-            hash.as_str()
-        ],
-    )
-    .await?;
+    let mut seq = head.seq - n;
+    let mut prev = head.hash;
+    let mut ids = Vec::with_capacity(events.len());
+    for ev in events {
+        debug_assert_eq!(ev.practice, practice);
+        seq += 1;
+        let id = Uuid::now_v7();
+        let hash = chain_hash(&prev, seq, id, ev);
+        tx.execute(
+            "INSERT INTO audit_events (id, practice_id, seq, at, user_id, role, patient_id, action, \
+             category, outcome, request_id, source, detail, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            args![
+                id,
+                ev.practice,
+                seq,
+                ev.at,
+                ev.user,
+                ev.role.map(Role::code),
+                ev.patient,
+                ev.action.code(),
+                ev.category.code(),
+                ev.outcome.code(),
+                ev.request_id.as_str(),
+                ev.source.as_str(),
+                ev.detail.as_str(),
+                prev.as_str(),
+                hash.as_str()
+            ],
+        )
+        .await?;
+        prev = hash;
+        ids.push(AuditEventId::from_uuid(id));
+    }
     tx.execute(
         "UPDATE audit_heads SET hash = $2 WHERE practice_id = $1",
-        args![ev.practice, hash],
+        args![practice, prev],
     )
     .await?;
-    Ok(AuditEventId::from_uuid(id))
+    Ok(ids)
 }
 
 enum Msg {
@@ -210,8 +234,20 @@ async fn write_batch(
     batch: &[(Box<AuditEvent>, oneshot::Sender<bool>)],
 ) -> Result<()> {
     let mut tx = writer.begin().await?;
+    // Each practice's events in the order they came, its chain head advanced once.
+    let mut practices: Vec<PracticeId> = Vec::new();
     for (ev, _) in batch {
-        append(&mut tx, ev).await?;
+        if !practices.contains(&ev.practice) {
+            practices.push(ev.practice);
+        }
+    }
+    for practice in practices {
+        let events: Vec<&AuditEvent> = batch
+            .iter()
+            .map(|(ev, _)| &**ev)
+            .filter(|ev| ev.practice == practice)
+            .collect();
+        append_all(&mut tx, practice, &events).await?;
     }
     tx.commit().await
 }

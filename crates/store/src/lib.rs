@@ -123,6 +123,9 @@ impl Default for OpenOptions {
     }
 }
 
+/// A PostgreSQL connection idle this long is tested (a round trip) before it is lent again.
+const PG_PING_AFTER_IDLE: Duration = Duration::from_secs(30);
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static PG_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -176,6 +179,17 @@ impl Store {
                 let pool = PgPoolOptions::new()
                     .max_connections(opts.max_connections)
                     .acquire_timeout(Duration::from_secs(10))
+                    // Test a pooled connection only when it has been idle a while (a restarted
+                    // server, a dropped link), not with a round trip before every query.
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| {
+                        Box::pin(async move {
+                            if meta.idle_for >= PG_PING_AFTER_IDLE {
+                                sqlx::Connection::ping(conn).await?;
+                            }
+                            Ok(true)
+                        })
+                    })
                     .connect_with(options)
                     .await?;
                 (Writer::Pg(pool), None)
@@ -208,14 +222,18 @@ impl Store {
         options: SqliteConnectOptions,
         max: u32,
     ) -> Result<(Writer, Option<SqlitePool>)> {
+        // No test before lending a connection: the database is in this process, so there is
+        // no link to go stale, and the test would cost a trip to the connection's thread.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(max.max(1))
             .acquire_timeout(Duration::from_secs(30))
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         Ok((Writer::Sqlite(write), Some(read)))

@@ -201,6 +201,17 @@ pub struct BreakGlassGrant {
 pub struct Principal {
     pub user: User,
     pub credential: Credential,
+    /// The user's practice's registry generation, read with the credential: what a
+    /// caseload read later in the same request is checked against.
+    pub registry_generation: RegistryGeneration,
+}
+
+/// A practice's registry generation as read from the database (only the store makes one),
+/// bumped by every change a caseload shows. See [`crate::Store::caseload_json`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegistryGeneration {
+    pub(crate) practice: PracticeId,
+    pub(crate) value: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -16,7 +16,7 @@ use stepwise_domain::audit::{AuditAction, AuditCategory, AuditOutcome};
 use stepwise_domain::auth::REAUTH_WINDOW;
 use stepwise_domain::ids::*;
 use stepwise_domain::role::Role;
-use stepwise_store::model::{Credential, Ctx, Practice, SessionStage, User};
+use stepwise_store::model::{Credential, Ctx, Practice, RegistryGeneration, SessionStage, User};
 use stepwise_store::{AuditEvent, RecordRef, StoreError};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -116,6 +116,8 @@ pub struct Authenticated {
     pub session_hash: Option<String>,
     /// A session (and when its user last entered password and second factor) or a token.
     pub credential: Credential,
+    /// The practice's registry generation, read with the credential.
+    pub registry_generation: RegistryGeneration,
 }
 
 impl Authenticated {
@@ -229,6 +231,7 @@ async fn any_stage(parts: &mut Parts, state: &AppState) -> Result<Authenticated,
         today,
         session_hash,
         credential: principal.credential,
+        registry_generation: principal.registry_generation,
     })
 }
 

@@ -4,12 +4,14 @@
 
 use crate::Store;
 use crate::audit::AuditCategory;
+use crate::cache::Caseload;
 use crate::db::{Tx, args};
 use crate::error::Result;
-use crate::model::{CaseloadEntry, Ctx, PatientSummary, ReviewListEntry};
+use crate::model::{CaseloadEntry, Ctx, PatientSummary, RegistryGeneration, ReviewListEntry};
 use crate::ops::episodes::{load_care_plan, load_episode};
 use crate::ops::{code, from_json, to_json};
 use serde::Serialize;
+use std::sync::Arc;
 use stepwise_domain::audit::AuditAction;
 use stepwise_domain::contact::ContactKind;
 use stepwise_domain::ids::{EpisodeId, PatientId, PracticeId, UserId};
@@ -241,40 +243,90 @@ impl Store {
         care_manager: UserId,
         settings: &RegistrySettings,
     ) -> Result<Vec<CaseloadEntry>> {
+        Ok(self
+            .shared_caseload(ctx, care_manager, settings, None)
+            .await?
+            .entries
+            .clone())
+    }
+
+    /// The same caseload as [`Store::caseload`] (audited the same way), as the JSON array
+    /// `GET /api/v1/caseload` answers: serialized once per computed caseload and shared.
+    /// `generation` is the practice's registry generation read earlier in the same request
+    /// (with its credential, [`crate::model::Principal`]), which saves reading it again: any
+    /// change committed since makes the next request recompute.
+    pub async fn caseload_json(
+        &self,
+        ctx: &Ctx,
+        care_manager: UserId,
+        settings: &RegistrySettings,
+        generation: RegistryGeneration,
+    ) -> Result<Arc<[u8]>> {
+        self.shared_caseload(ctx, care_manager, settings, Some(generation))
+            .await?
+            .json()
+    }
+
+    /// A practice's registry generation, as of now.
+    pub async fn registry_generation(&self, practice: PracticeId) -> Result<RegistryGeneration> {
         let mut c = self.read().await?;
-        // The generation is read before the rows: a change committed in between makes the
-        // next call recompute, never the reverse.
-        let generation: crate::db::One<i64> = c
+        let g: crate::db::One<i64> = c
             .conn()
             .fetch_one(
                 "SELECT registry_generation FROM practices WHERE id = $1",
-                args![ctx.practice],
+                args![practice],
             )
             .await?;
+        Ok(RegistryGeneration {
+            practice,
+            value: g.0,
+        })
+    }
+
+    /// The caseload from the cache (or computed and cached), returned only once its read is
+    /// audited. Without a `generation`, it is read first.
+    async fn shared_caseload(
+        &self,
+        ctx: &Ctx,
+        care_manager: UserId,
+        settings: &RegistrySettings,
+        generation: Option<RegistryGeneration>,
+    ) -> Result<Arc<Caseload>> {
+        // The generation is read before the rows: a change committed in between makes the
+        // next call recompute, never the reverse.
+        let generation = match generation {
+            Some(g) if g.practice == ctx.practice => g.value,
+            _ => self.registry_generation(ctx.practice).await?.value,
+        };
         let key = (ctx.practice, care_manager);
         let cached = self
             .inner
             .caseloads
-            .get(key, generation.0, ctx.today, settings);
-        let entries = match cached {
-            Some(entries) => entries,
+            .get(key, generation, ctx.today, settings);
+        let caseload = match cached {
+            Some(caseload) => caseload,
             None => {
+                let mut c = self.read().await?;
                 let entries = Self::compute_caseload(&mut c, ctx, care_manager, settings).await?;
+                drop(c);
+                let caseload = Arc::new(Caseload::new(entries));
                 self.inner
                     .caseloads
-                    .put(key, generation.0, ctx.today, settings, &entries);
-                entries
+                    .put(key, generation, ctx.today, settings, caseload.clone());
+                caseload
             }
         };
-        drop(c);
         self.audit(ctx.event(
             AuditAction::CaseloadRead,
             AuditCategory::Clinical,
             None,
-            format!("care manager {care_manager}: {} patients", entries.len()),
+            format!(
+                "care manager {care_manager}: {} patients",
+                caseload.entries.len()
+            ),
         ))
         .await?;
-        Ok(entries)
+        Ok(caseload)
     }
 
     async fn compute_caseload(

@@ -3,7 +3,8 @@ use crate::audit::{self, AuditCategory, AuditEvent, AuditOutcome};
 use crate::db::{Conn, Tx, args};
 use crate::error::{Result, StoreError};
 use crate::model::{
-    ApiToken, Credential, Ctx, NewUser, Principal, SessionStage, SignInAccount, User,
+    ApiToken, Credential, Ctx, NewUser, Principal, RegistryGeneration, SessionStage, SignInAccount,
+    User,
 };
 use crate::ops::{code, conflict_or_missing, new_id};
 use stepwise_domain::audit::AuditAction;
@@ -66,23 +67,54 @@ fn assemble(users: Vec<UserRow>, roles: Vec<RoleRow>) -> Result<Vec<User>> {
     Ok(out)
 }
 
-async fn load_user(c: &mut Conn<'_>, id: Uuid) -> Result<Option<User>> {
-    let Some(u): Option<UserRow> = c
-        .fetch_optional(
-            concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1"),
-            args![id],
-        )
-        .await?
-    else {
-        return Ok(None);
+/// The columns of a [`UserRow`] from the table aliased `u`, for joins.
+macro_rules! user_columns_u {
+    () => {
+        "u.id, u.practice_id, u.email, u.display_name, u.npi, u.disabled, u.break_glass_allowed, \
+         u.billing_kind, u.version"
     };
-    let roles: Vec<RoleRow> = c
+}
+
+/// A user joined with one of their roles (none: a user without roles).
+#[derive(sqlx::FromRow)]
+struct UserRoleRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    role: Option<String>,
+}
+
+/// One user from the rows of a user joined with their roles (one row per role).
+fn assemble_one(rows: Vec<UserRoleRow>) -> Result<Option<User>> {
+    let mut roles = Vec::with_capacity(rows.len());
+    let mut user = None;
+    for r in rows {
+        if let Some(role) = r.role {
+            roles.push(RoleRow {
+                user_id: r.user.id,
+                role,
+            });
+        }
+        user.get_or_insert(r.user);
+    }
+    Ok(match user {
+        Some(u) => assemble(vec![u], roles)?.pop(),
+        None => None,
+    })
+}
+
+/// A user with their roles, in one query.
+async fn load_user(c: &mut Conn<'_>, id: Uuid) -> Result<Option<User>> {
+    let rows: Vec<UserRoleRow> = c
         .fetch_all(
-            "SELECT user_id, role FROM user_roles WHERE user_id = $1",
+            concat!(
+                "SELECT ",
+                user_columns_u!(),
+                ", r.role FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id = $1"
+            ),
             args![id],
         )
         .await?;
-    Ok(assemble(vec![u], roles)?.pop())
+    assemble_one(rows)
 }
 
 /// Normalize an email address for lookup: trimmed and lower-case.
@@ -139,6 +171,7 @@ async fn clear_failures(tx: &mut Tx, user: UserId) -> Result<()> {
 #[derive(sqlx::FromRow)]
 struct SessionRow {
     user_id: Uuid,
+    registry_generation: i64,
     created_at: OffsetDateTime,
     last_seen_at: OffsetDateTime,
     expires_at: OffsetDateTime,
@@ -587,8 +620,9 @@ impl Store {
         let Some(s): Option<SessionRow> = c
             .conn()
             .fetch_optional(
-                "SELECT user_id, created_at, last_seen_at, expires_at, revoked_at, stage, authenticated_at \
-                 FROM sessions WHERE id_hash = $1",
+                "SELECT s.user_id, pr.registry_generation, s.created_at, s.last_seen_at, s.expires_at, \
+                 s.revoked_at, s.stage, s.authenticated_at \
+                 FROM sessions s JOIN practices pr ON pr.id = s.practice_id WHERE s.id_hash = $1",
                 args![id_hash],
             )
             .await?
@@ -616,6 +650,10 @@ impl Store {
             tx.commit().await?;
         }
         Ok(Some(Principal {
+            registry_generation: RegistryGeneration {
+                practice: user.practice,
+                value: s.registry_generation,
+            },
             user,
             credential: Credential::Session {
                 stage,
@@ -853,30 +891,45 @@ impl Store {
             .collect())
     }
 
-    /// The user of a live API token.
+    /// The user of a live API token: token, user and roles in one query (every API request
+    /// asks it).
     pub async fn token_principal(&self, token_hash: &str) -> Result<Option<Principal>> {
         #[derive(sqlx::FromRow)]
         struct Row {
-            id: Uuid,
-            user_id: Uuid,
+            token_id: Uuid,
+            registry_generation: i64,
+            #[sqlx(flatten)]
+            user: UserRoleRow,
         }
         let mut c = self.read().await?;
-        let Some(t): Option<Row> = c
+        let rows: Vec<Row> = c
             .conn()
-            .fetch_optional(
-                "SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+            .fetch_all(
+                concat!(
+                    "SELECT t.id AS token_id, pr.registry_generation, ",
+                    user_columns_u!(),
+                    ", r.role FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                     JOIN practices pr ON pr.id = u.practice_id \
+                     LEFT JOIN user_roles r ON r.user_id = u.id \
+                     WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+                ),
                 args![token_hash],
             )
-            .await?
+            .await?;
+        drop(c);
+        let Some((token, generation)) = rows.first().map(|r| (r.token_id, r.registry_generation))
         else {
             return Ok(None);
         };
-        Ok(load_user(&mut c.conn(), t.user_id)
-            .await?
+        Ok(assemble_one(rows.into_iter().map(|r| r.user).collect())?
             .filter(|u| !u.disabled)
             .map(|user| Principal {
+                registry_generation: RegistryGeneration {
+                    practice: user.practice,
+                    value: generation,
+                },
                 user,
-                credential: Credential::Token(TokenId::from_uuid(t.id)),
+                credential: Credential::Token(TokenId::from_uuid(token)),
             }))
     }
 }

@@ -16,18 +16,36 @@ async fn events_and_chain(store: &Store) {
     let cm = ctx(p.id, p.care_manager, Role::CareManager);
     store.patient(&cm, pt).await.unwrap();
     store.episode(&cm, ep.id).await.unwrap();
-    // Many concurrent reads: each is audited, and the chain stays whole.
+    // Many concurrent reads, of two practices at once (so that the group commit writes
+    // events of both chains in one transaction): each is audited, and each chain stays whole.
+    let q = practice(store, "South Clinic").await;
+    let (q_pt, _) = enrolled_patient(store, &q, "B-1", Program::Cocm).await;
+    let q_cm = ctx(q.id, q.care_manager, Role::CareManager);
     let mut tasks = Vec::new();
-    for _ in 0..40 {
+    for i in 0..80 {
         let s = store.clone();
-        let c = cm.clone();
+        let (c, id) = if i % 2 == 0 {
+            (cm.clone(), pt)
+        } else {
+            (q_cm.clone(), q_pt)
+        };
         tasks.push(tokio::spawn(
-            async move { s.patient(&c, pt).await.map(|_| ()) },
+            async move { s.patient(&c, id).await.map(|_| ()) },
         ));
     }
     for t in tasks {
         t.await.unwrap().unwrap();
     }
+    let q_report = store.verify_audit_chain(q.id).await.unwrap();
+    assert!(q_report.is_intact(), "{:?}", q_report.problems);
+    let q_reads = store
+        .audit_events(q.id, 0, 1000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.event.action == AuditAction::PatientRead && e.event.patient == Some(q_pt))
+        .count();
+    assert_eq!(q_reads, 40);
     let events = store.audit_events(p.id, 0, 1000).await.unwrap();
     let reads = events
         .iter()

@@ -7,8 +7,8 @@ use crate::records::{contact, phq9};
 use stepwise_domain::episode::{Program, Transition};
 use stepwise_domain::registry::{FlagKind, ManualFlags, RegistrySettings, ReviewReason};
 use stepwise_domain::role::Role;
-use stepwise_store::Store;
 use stepwise_store::model::NewCaseReviewItem;
+use stepwise_store::{AuditAction, Store};
 use time::macros::date;
 
 async fn caseload_and_review_list(store: &Store) {
@@ -193,6 +193,24 @@ async fn caseload_and_review_list(store: &Store) {
         .await
         .unwrap();
     assert!(rows.iter().any(|r| r.patient.family_name == "Renamed"));
+    // The API's JSON is kept with the cached rows and is theirs exactly, renamed patient
+    // included; each read of it is audited like a read of the rows.
+    let audited = store.audit_events(p.id, 0, i64::MAX).await.unwrap().len();
+    for _ in 0..2 {
+        let generation = store.registry_generation(p.id).await.unwrap();
+        let json = store
+            .caseload_json(&cm, p.care_manager, &settings, generation)
+            .await
+            .unwrap();
+        assert_eq!(&json[..], serde_json::to_vec(&rows).unwrap().as_slice());
+    }
+    let events = store.audit_events(p.id, 0, i64::MAX).await.unwrap();
+    assert_eq!(events.len(), audited + 2);
+    assert!(
+        events[audited..]
+            .iter()
+            .all(|e| e.event.action == AuditAction::CaseloadRead)
+    );
     let later = stepwise_store::model::Ctx {
         today: date!(2027 - 06 - 15),
         ..cm.clone()
