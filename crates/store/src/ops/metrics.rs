@@ -12,7 +12,7 @@ use crate::audit::{self, AuditCategory};
 use crate::db::{One, args};
 use crate::error::Result;
 use crate::model::{Ctx, StoredBaseline};
-use crate::ops::{code, from_json, new_id, to_json};
+use crate::ops::{code, from_json, new_id, packed, to_json};
 use std::collections::HashMap;
 use stepwise_domain::audit::AuditAction;
 use stepwise_domain::baseline::Baseline;
@@ -50,25 +50,41 @@ struct EpisodeRow {
     closed_on: Option<Date>,
 }
 
+/// A patient's depression screens and PHQ-9s, packed (see [`packed`]) in the order
+/// `administered_on, created_at, id`: `date,instrument,total,positive,episode` per response,
+/// `total` and `episode` (hex) empty when NULL, `positive` `1`, `0` or empty.
 #[derive(sqlx::FromRow)]
-struct AssessmentRow {
+struct AssessmentsRow {
     patient_id: Uuid,
-    episode_id: Option<Uuid>,
-    instrument: String,
-    administered_on: Date,
-    total: Option<i64>,
-    positive: Option<bool>,
+    items: String,
 }
 
+/// Only what the metrics read: depression screens and PHQ-9s
+/// (domain::metrics::is_depression_screen); the conformance suite checks the list against the
+/// domain.
+const ASSESSMENTS: &str = "SELECT patient_id, string_agg(CAST(administered_on AS TEXT) || ',' || instrument \
+     || ',' || COALESCE(CAST(total AS TEXT), '') \
+     || ',' || CASE WHEN positive THEN '1' WHEN NOT positive THEN '0' ELSE '' END \
+     || ',' || COALESCE(hex(episode_id), ''), ';' ORDER BY administered_on, created_at, id) AS items \
+     FROM assessments WHERE practice_id = $1 AND status = 'final' AND administered_on <= $2 \
+     AND instrument IN ('phq2', 'phq9', 'phqa', 'epds') GROUP BY patient_id";
+
+/// An episode's sessions (ContactKind::is_session; the conformance suite checks the list
+/// against the domain), packed in the order `contact_on, id`: `date,kind,minutes,counts` per
+/// contact, `counts` `1` when the minutes count toward care management (no exclusion).
 #[derive(sqlx::FromRow)]
-struct ContactRow {
+struct ContactsRow {
     patient_id: Uuid,
     episode_id: Uuid,
-    contact_on: Date,
-    kind: String,
-    minutes: i64,
-    exclusion: Option<String>,
+    items: String,
 }
+
+const CONTACTS: &str = "SELECT patient_id, episode_id, string_agg(CAST(contact_on AS TEXT) || ',' || kind \
+     || ',' || CAST(minutes AS TEXT) || ',' || CASE WHEN exclusion IS NULL THEN '1' ELSE '0' END, ';' \
+     ORDER BY contact_on, id) AS items \
+     FROM contacts WHERE practice_id = $1 AND status = 'final' AND contact_on <= $2 \
+     AND kind IN ('initial_assessment', 'follow_up', 'brief_intervention', 'relapse_prevention_planning') \
+     GROUP BY patient_id, episode_id";
 
 #[derive(sqlx::FromRow)]
 struct ReviewRow {
@@ -140,27 +156,9 @@ impl Store {
                 args![practice, to],
             )
             .await?;
-        // Only what the metrics read: depression screens and PHQ-9s
-        // (domain::metrics::is_depression_screen), and sessions (ContactKind::is_session); the
-        // conformance suite checks both lists against the domain.
-        let assessments: Vec<AssessmentRow> = c
-            .fetch_all(
-                "SELECT patient_id, episode_id, instrument, administered_on, total, positive FROM assessments \
-                 WHERE practice_id = $1 AND status = 'final' AND administered_on <= $2 \
-                 AND instrument IN ('phq2', 'phq9', 'phqa', 'epds') \
-                 ORDER BY administered_on, created_at, id",
-                args![practice, to],
-            )
-            .await?;
-        let contacts: Vec<ContactRow> = c
-            .fetch_all(
-                "SELECT patient_id, episode_id, contact_on, kind, minutes, exclusion FROM contacts \
-                 WHERE practice_id = $1 AND status = 'final' AND contact_on <= $2 \
-                 AND kind IN ('initial_assessment', 'follow_up', 'brief_intervention', 'relapse_prevention_planning') \
-                 ORDER BY contact_on, id",
-                args![practice, to],
-            )
-            .await?;
+        let assessments: Vec<AssessmentsRow> =
+            c.fetch_all(ASSESSMENTS, args![practice, to]).await?;
+        let contacts: Vec<ContactsRow> = c.fetch_all(CONTACTS, args![practice, to]).await?;
         let reviews: Vec<ReviewRow> = c
             .fetch_all(
                 "SELECT i.episode_id, cr.review_on FROM case_review_items i \
@@ -233,23 +231,27 @@ impl Store {
             let Some(&pi) = index.get(&a.patient_id) else {
                 continue;
             };
-            let instrument = code(InstrumentId::parse(&a.instrument))?;
             let rec = &mut out[pi];
-            rec.visits.push(a.administered_on);
-            rec.screenings.push(Screening {
-                on: a.administered_on,
-                instrument,
-                positive: a.positive.unwrap_or(false),
-            });
-            if instrument == InstrumentId::Phq9 {
-                let score = MeasuredScore {
-                    on: a.administered_on,
-                    total: a.total.and_then(|t| u16::try_from(t).ok()),
-                    estimate: false,
-                };
-                match a.episode_id.and_then(|e| episode_at.get(&e)) {
-                    Some(&(_, ei)) => rec.episodes[ei].phq9.push(score),
-                    None => rec.phq9.push(score),
+            for item in packed::items::<5>(&a.items, "assessment") {
+                let [on, instrument, total, positive, episode] = item?;
+                let on = packed::date(on)?;
+                let instrument = code(InstrumentId::parse(instrument))?;
+                rec.visits.push(on);
+                rec.screenings.push(Screening {
+                    on,
+                    instrument,
+                    positive: positive == "1",
+                });
+                if instrument == InstrumentId::Phq9 {
+                    let score = MeasuredScore {
+                        on,
+                        total: packed::opt_int::<i64>(total)?.and_then(|t| u16::try_from(t).ok()),
+                        estimate: false,
+                    };
+                    match packed::opt_id(episode)?.and_then(|e| episode_at.get(&e)) {
+                        Some(&(_, ei)) => rec.episodes[ei].phq9.push(score),
+                        None => rec.phq9.push(score),
+                    }
                 }
             }
         }
@@ -257,16 +259,20 @@ impl Store {
             let Some(&(pi, ei)) = episode_at.get(&k.episode_id) else {
                 continue;
             };
-            let kind = code(ContactKind::parse(&k.kind))?;
-            if kind.is_session() && index.contains_key(&k.patient_id) {
-                out[pi].visits.push(k.contact_on);
+            let patient_known = index.contains_key(&k.patient_id);
+            for item in packed::items::<4>(&k.items, "contact") {
+                let [on, kind, minutes, counts] = item?;
+                let (contact_on, kind) = (packed::date(on)?, code(ContactKind::parse(kind))?);
+                if kind.is_session() && patient_known {
+                    out[pi].visits.push(contact_on);
+                }
+                out[pi].episodes[ei].contacts.push(ContactRecord {
+                    contact_on,
+                    kind,
+                    minutes: u16::try_from(packed::int::<i64>(minutes)?).unwrap_or(0),
+                    counts_toward_care_management: counts == "1",
+                });
             }
-            out[pi].episodes[ei].contacts.push(ContactRecord {
-                contact_on: k.contact_on,
-                kind,
-                minutes: u16::try_from(k.minutes).unwrap_or(0),
-                counts_toward_care_management: k.exclusion.is_none(),
-            });
         }
         for r in reviews {
             if let Some(&(pi, ei)) = episode_at.get(&r.episode_id) {

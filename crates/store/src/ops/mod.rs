@@ -10,6 +10,7 @@ mod finance;
 mod import;
 mod metrics;
 mod mfa;
+mod packed;
 mod patients;
 mod plan;
 mod practice;

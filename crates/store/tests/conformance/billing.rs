@@ -540,8 +540,79 @@ async fn billing_kind_and_apcm_months(store: &Store) {
     assert!(store.verify_audit_chain(p.id).await.unwrap().is_intact());
 }
 
+/// Month close reads each episode's contacts packed into one value: only final contacts up to
+/// the month's end count, excluded minutes stay excluded, earlier months make the history.
+async fn month_close_reads_the_counting_contacts(store: &Store) {
+    let p = practice(store, "North Clinic").await;
+    let biller = ctx(p.id, p.billing, Role::Billing);
+    let cm = ctx(p.id, p.care_manager, Role::CareManager);
+    let (a, a_ep) = enrolled_patient(store, &p, "A-1", Program::Cocm).await;
+    visit(store, &p, a).await;
+    log(store, &p, a_ep.id, "2026-09-15", 40).await;
+    log(store, &p, a_ep.id, "2026-10-05", 30).await;
+    let mut excluded = contact("2026-10-06", "follow_up", 20);
+    excluded.exclusion = Some("separately_billed".into());
+    store
+        .add_contact(
+            &cm,
+            a_ep.id,
+            p.care_manager,
+            &excluded.parse(&[Role::CareManager], cm.today).unwrap(),
+            None,
+        )
+        .await
+        .unwrap();
+    let wrong = store
+        .add_contact(
+            &cm,
+            a_ep.id,
+            p.care_manager,
+            &contact("2026-10-08", "follow_up", 25)
+                .parse(&[Role::CareManager], cm.today)
+                .unwrap(),
+            None,
+        )
+        .await
+        .unwrap();
+    store
+        .mark_contact_entered_in_error(&cm, wrong.id, "Logged on the wrong patient")
+        .await
+        .unwrap();
+    log(store, &p, a_ep.id, "2026-11-02", 50).await;
+    // A second patient in general BHI, with one contact a day over the month.
+    let (c, c_ep) = enrolled_patient(store, &p, "C-1", Program::GeneralBhi).await;
+    visit(store, &p, c).await;
+    for day in 1..=31 {
+        log(store, &p, c_ep.id, &format!("2026-10-{day:02}"), 1).await;
+    }
+
+    let review = store.billing_month(&biller, october()).await.unwrap();
+    let mrns: Vec<&str> = review.patients.iter().map(|r| r.mrn.as_str()).collect();
+    assert_eq!(mrns, ["A-1", "C-1"]);
+    let ra = &review.patients[0];
+    assert_eq!(ra.program, Program::Cocm);
+    assert_eq!(ra.countable_minutes, 30, "{}", ra.explanation);
+    assert_eq!(ra.month_type.as_deref(), Some("subsequent"));
+    let rc = &review.patients[1];
+    assert_eq!(rc.program, Program::GeneralBhi);
+    assert_eq!(rc.countable_minutes, 31);
+    assert_eq!(rc.lines[0].code, BillingCode::C99484);
+    // The same records give the same fingerprint; a month with the history but no activity
+    // of its own has no one to bill.
+    let again = store.billing_month(&biller, october()).await.unwrap();
+    assert_eq!(again.review_hash, review.review_hash);
+    assert_eq!(again.patients, review.patients);
+    let august = store
+        .billing_month(&biller, YearMonth::new(2026, 8).unwrap())
+        .await
+        .unwrap();
+    assert!(august.patients.is_empty());
+    assert_ne!(august.review_hash, review.review_hash);
+}
+
 conformance!(
     month_review_lock_adjust_export,
+    month_close_reads_the_counting_contacts,
     settings_visits_and_diagnoses,
     billing_kind_and_apcm_months
 );

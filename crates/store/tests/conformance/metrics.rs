@@ -179,4 +179,138 @@ async fn metrics_read_the_registry(store: &Store) {
     assert!(store.baselines(other.id).await.unwrap().is_empty());
 }
 
-conformance!(metrics_read_the_registry);
+/// The metrics read each patient's screens and each episode's sessions packed into one value:
+/// every field, NULLs and the order of same-day records come back as recorded.
+async fn metrics_input_keeps_every_record(store: &Store) {
+    let p = practice(store, "North Clinic").await;
+    let cm = ctx(p.id, p.care_manager, Role::CareManager);
+    let (pt, ep) = enrolled_patient(store, &p, "M-1", Program::Cocm).await;
+    let add = |instrument: &str, on: &str, answers: Vec<Option<i64>>| {
+        stepwise_domain::assessment::AssessmentInput {
+            instrument: instrument.into(),
+            administered_on: on.into(),
+            mode: "phone".into(),
+            answers,
+            loinc_answers: None,
+        }
+        .parse(cm.today)
+        .unwrap()
+    };
+    // In the order recorded: a positive PHQ-2, then on one day an incomplete PHQ-9 and a
+    // complete one in the episode, and a negative PHQ-2.
+    let responses = [
+        (None, add("phq2", "2026-09-02", vec![Some(3), Some(3)])),
+        (
+            Some(ep.id),
+            add("phq9", "2026-09-03", {
+                let mut a = vec![Some(1); 9];
+                a[4] = None;
+                a
+            }),
+        ),
+        (Some(ep.id), add("phq9", "2026-09-03", vec![Some(2); 9])),
+        (
+            Some(ep.id),
+            add("phq2", "2026-09-03", vec![Some(0), Some(0)]),
+        ),
+    ];
+    for (episode, r) in &responses {
+        store
+            .add_assessment(&cm, pt, *episode, p.care_manager, r)
+            .await
+            .unwrap();
+    }
+    // A PHQ-9 of a patient without an episode (no episode id in the packed value).
+    let other = crate::patients::add(
+        store,
+        &cm,
+        "M-2",
+        "Pat",
+        "Other",
+        stepwise_store::model::Assignments::default(),
+    )
+    .await;
+    store
+        .add_assessment(
+            &cm,
+            other.id,
+            None,
+            p.care_manager,
+            &add("phq9", "2026-09-20", vec![Some(1); 9]),
+        )
+        .await
+        .unwrap();
+    let mut excluded = contact("2026-09-10", "follow_up");
+    excluded.exclusion = Some("inpatient".into());
+    for k in [contact("2026-09-04", "initial_assessment"), excluded] {
+        store
+            .add_contact(
+                &cm,
+                ep.id,
+                p.care_manager,
+                &k.parse(&[Role::CareManager], cm.today).unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+    }
+
+    let input = store
+        .metrics_input(&cm, date!(2026 - 11 - 27))
+        .await
+        .unwrap();
+    let rec = &input.patients[0];
+    let screens: Vec<(time::Date, &str, bool)> = rec
+        .screenings
+        .iter()
+        .map(|s| (s.on, s.instrument.code(), s.positive))
+        .collect();
+    assert_eq!(
+        screens,
+        [
+            (date!(2026 - 09 - 02), "phq2", true),
+            (date!(2026 - 09 - 03), "phq9", false),
+            (date!(2026 - 09 - 03), "phq9", true),
+            (date!(2026 - 09 - 03), "phq2", false),
+        ]
+    );
+    let totals = |v: &[stepwise_domain::measurement::MeasuredScore]| -> Vec<Option<u16>> {
+        v.iter().map(|s| s.total).collect()
+    };
+    assert_eq!(totals(&rec.episodes[0].phq9), [None, Some(18)]);
+    let without = &input.patients[1];
+    assert_eq!(without.patient, other.id);
+    assert_eq!(totals(&without.phq9), [Some(9)]);
+    assert_eq!(without.screenings.len(), 1);
+    assert_eq!(without.visits, [date!(2026 - 09 - 20)]);
+    let contacts: Vec<(time::Date, &str, u16, bool)> = rec.episodes[0]
+        .contacts
+        .iter()
+        .map(|c| {
+            (
+                c.contact_on,
+                c.kind.code(),
+                c.minutes,
+                c.counts_toward_care_management,
+            )
+        })
+        .collect();
+    assert_eq!(
+        contacts,
+        [
+            (date!(2026 - 09 - 04), "initial_assessment", 20, true),
+            (date!(2026 - 09 - 10), "follow_up", 20, false),
+        ]
+    );
+    assert_eq!(
+        rec.visits,
+        [
+            date!(2026 - 09 - 02),
+            date!(2026 - 09 - 03),
+            date!(2026 - 09 - 04),
+            date!(2026 - 09 - 10),
+        ]
+    );
+}
+
+conformance!(metrics_read_the_registry, metrics_input_keeps_every_record);
