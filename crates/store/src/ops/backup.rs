@@ -512,8 +512,8 @@ impl Store {
         }
         let sha256 = hex::encode(w.hash.finalize_reset());
         w.line(&Trailer { sha256 })?;
-        drop(c);
-        drop(tx);
+        // Nothing was written: ending the read transaction releases its snapshot.
+        tx.commit().await?;
         Ok(header)
     }
 
