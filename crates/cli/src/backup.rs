@@ -1,10 +1,32 @@
-//! `stepwise backup` and `stepwise restore` for the embedded SQLite database; on PostgreSQL
-//! they say how to use `pg_dump` and `pg_restore` instead (docs/security.md). Both are
-//! recorded in every practice's audit trail.
+//! `stepwise backup`, `stepwise restore` and `stepwise backup-key`: encrypted, engine-independent
+//! backups (docs/security.md, "Backup and restore").
+//!
+//! The store writes a logical snapshot (every table, one consistent read transaction; see
+//! `stepwise_store` `ops/backup.rs`); here it is encrypted on its way to the file and never
+//! touches the disk in the clear. There is no unencrypted backup: the file holds every
+//! patient's record, and HHS's breach safe harbor asks for encryption with the key kept
+//! elsewhere (74 FR 19006).
+//!
+//! File format (version 1):
+//! - a 44-byte header: the magic `STEPWISE-BACKUP\n`, the format version (one byte), the key
+//!   id (8 bytes: the start of SHA-256 over a label and the key, so a wrong key is named as
+//!   such), and a random 19-byte nonce prefix;
+//! - chunks of at most 1 MiB of snapshot, each `u32` big-endian length then
+//!   XChaCha20-Poly1305 ciphertext. A chunk's nonce is the prefix, its number (`u32`
+//!   big-endian) and a last-chunk flag (the STREAM construction of Hoang, Reyhanitabar,
+//!   Rogaway and Vizár, "Online Authenticated-Encryption and its Nonce-Reuse
+//!   Misuse-Resistance", CRYPTO 2015); the header is the associated data of every chunk. So
+//!   an altered, reordered, dropped or truncated chunk, or an altered header, fails to
+//!   decrypt.
 
 use crate::DbArgs;
 use anyhow::{Context, Result, bail};
+use chacha20poly1305::aead::{Aead, Generate, Key, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use clap::Args;
+use sha2::{Digest, Sha256};
+use std::fs::{File, OpenOptions as FileOptions};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use stepwise_domain::audit::AuditAction;
@@ -12,11 +34,36 @@ use stepwise_store::model::Ctx;
 use stepwise_store::{Location, NO_PRACTICE, OpenOptions, SQLITE_FILE, Store};
 use stepwise_web::state::{Clock, SystemClock};
 
+const MAGIC: &[u8; 16] = b"STEPWISE-BACKUP\n";
+const VERSION: u8 = 1;
+const KEY_ID_LEN: usize = 8;
+const PREFIX_LEN: usize = 19;
+const HEADER_LEN: usize = 16 + 1 + KEY_ID_LEN + PREFIX_LEN;
+const CHUNK: usize = 1 << 20;
+const TAG: usize = 16;
+
+#[derive(Args)]
+pub struct KeyArgs {
+    /// The backup key file (made by `stepwise backup-key`). Keep it away from the data and
+    /// from the backups: whoever has both can read every record.
+    #[arg(long, env = "STEPWISE_BACKUP_KEY_FILE")]
+    key_file: PathBuf,
+}
+
+#[derive(Args)]
+pub struct BackupKeyArgs {
+    /// The key file to create (it must not exist yet); readable by its owner only.
+    #[arg(long = "out", visible_alias = "to")]
+    out: PathBuf,
+}
+
 #[derive(Args)]
 pub struct BackupArgs {
     /// The backup file to write (it must not exist yet).
     #[arg(long = "out", visible_alias = "to")]
     out: PathBuf,
+    #[command(flatten)]
+    key: KeyArgs,
     #[command(flatten)]
     db: DbArgs,
 }
@@ -26,19 +73,16 @@ pub struct RestoreArgs {
     /// A backup file written by `stepwise backup`.
     #[arg(long)]
     from: PathBuf,
-    /// Replace the database that is there; it is kept beside the restored one as
-    /// `stepwise.db.before-restore-<time>`. Stop the server first.
+    #[command(flatten)]
+    key: KeyArgs,
+    /// SQLite only: replace the database that is there; it is kept beside the restored one as
+    /// `stepwise.db.before-restore-<time>`. Stop the server first. (A PostgreSQL target must
+    /// be a new, empty database.)
     #[arg(long)]
     replace: bool,
     #[command(flatten)]
     db: DbArgs,
 }
-
-const PG_BACKUP: &str = "This is a PostgreSQL database: back it up with pg_dump, which copies one consistent \
-snapshot while the server runs:\n  pg_dump --format=custom --file stepwise.dump \"$STEPWISE_DATABASE_URL\"\n\
-Restore into a new, empty database with pg_restore, then check the audit trail:\n  \
-pg_restore --no-owner --exit-on-error --dbname \"postgres://…/stepwise_restored\" stepwise.dump\n  \
-stepwise audit verify --database-url \"postgres://…/stepwise_restored\"\nSee docs/security.md (Backup and restore).";
 
 /// The context of an installation-wide command-line action.
 fn install_ctx() -> Ctx {
@@ -54,11 +98,331 @@ fn install_ctx() -> Ctx {
     }
 }
 
-pub async fn backup(args: BackupArgs) -> Result<ExitCode> {
-    if let Location::Postgres(_) = args.db.location()? {
-        eprintln!("{PG_BACKUP}");
-        return Ok(ExitCode::from(2));
+/// A 256-bit backup key and its id.
+struct BackupKey {
+    cipher: XChaCha20Poly1305,
+    id: [u8; KEY_ID_LEN],
+}
+
+fn key_id(key: &[u8]) -> [u8; KEY_ID_LEN] {
+    let mut h = Sha256::new();
+    h.update(b"stepwise backup key id\0");
+    h.update(key);
+    let digest = h.finalize();
+    let mut id = [0u8; KEY_ID_LEN];
+    id.copy_from_slice(&digest[..KEY_ID_LEN]);
+    id
+}
+
+const KEY_LABEL: &str = "stepwise-backup-key-v1";
+
+impl BackupKey {
+    fn load(path: &Path) -> Result<Self> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path)
+                .with_context(|| format!("reading the backup key file {}", path.display()))?
+                .permissions()
+                .mode();
+            if mode & 0o077 != 0 {
+                bail!(
+                    "the backup key file {} can be read by other users (mode {:o}): \
+                     run `chmod 600 {}` first",
+                    path.display(),
+                    mode & 0o777,
+                    path.display()
+                );
+            }
+        }
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the backup key file {}", path.display()))?;
+        let hex_key = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(KEY_LABEL))
+            .map(str::trim)
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{} is not a Stepwise backup key file (make one with `stepwise backup-key`)",
+                    path.display()
+                )
+            })?;
+        let bytes = hex::decode(hex_key)
+            .ok()
+            .filter(|b| b.len() == 32)
+            .ok_or_else(|| {
+                anyhow::anyhow!("{}: the key is not 64 hexadecimal digits", path.display())
+            })?;
+        let cipher = XChaCha20Poly1305::new_from_slice(&bytes)
+            .map_err(|_| anyhow::anyhow!("{}: the key has the wrong length", path.display()))?;
+        Ok(BackupKey {
+            cipher,
+            id: key_id(&bytes),
+        })
     }
+}
+
+fn nonce(prefix: &[u8; PREFIX_LEN], counter: u32, last: bool) -> XNonce {
+    let mut n = [0u8; 24];
+    n[..PREFIX_LEN].copy_from_slice(prefix);
+    n[PREFIX_LEN..PREFIX_LEN + 4].copy_from_slice(&counter.to_be_bytes());
+    n[23] = u8::from(last);
+    XNonce::from(n)
+}
+
+/// Encrypts what is written to it, chunk by chunk; [`Encrypting::finish`] writes the last.
+struct Encrypting<'k, W: Write> {
+    inner: W,
+    key: &'k BackupKey,
+    header: [u8; HEADER_LEN],
+    prefix: [u8; PREFIX_LEN],
+    counter: u32,
+    buf: Vec<u8>,
+    written: u64,
+}
+
+impl<'k, W: Write> Encrypting<'k, W> {
+    fn new(mut inner: W, key: &'k BackupKey) -> Result<Self> {
+        let random = XNonce::generate();
+        let mut prefix = [0u8; PREFIX_LEN];
+        prefix.copy_from_slice(&random[..PREFIX_LEN]);
+        let mut header = [0u8; HEADER_LEN];
+        header[..16].copy_from_slice(MAGIC);
+        header[16] = VERSION;
+        header[17..17 + KEY_ID_LEN].copy_from_slice(&key.id);
+        header[17 + KEY_ID_LEN..].copy_from_slice(&prefix);
+        inner.write_all(&header)?;
+        Ok(Encrypting {
+            inner,
+            key,
+            header,
+            prefix,
+            counter: 0,
+            buf: Vec::with_capacity(CHUNK),
+            written: HEADER_LEN as u64,
+        })
+    }
+
+    fn seal(&mut self, last: bool) -> std::io::Result<()> {
+        let sealed = self
+            .key
+            .cipher
+            .encrypt(
+                &nonce(&self.prefix, self.counter, last),
+                Payload {
+                    msg: &self.buf,
+                    aad: &self.header,
+                },
+            )
+            .map_err(|_| std::io::Error::other("encryption failed"))?;
+        self.counter = self
+            .counter
+            .checked_add(1)
+            .ok_or_else(|| std::io::Error::other("the backup is too large"))?;
+        let len = u32::try_from(sealed.len()).map_err(std::io::Error::other)?;
+        self.inner.write_all(&len.to_be_bytes())?;
+        self.inner.write_all(&sealed)?;
+        self.written += 4 + sealed.len() as u64;
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// Seal the last chunk and flush; returns the inner writer and the bytes written.
+    fn finish(mut self) -> std::io::Result<(W, u64)> {
+        self.seal(true)?;
+        self.inner.flush()?;
+        Ok((self.inner, self.written))
+    }
+}
+
+impl<W: Write> Write for Encrypting<'_, W> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let room = CHUNK - self.buf.len();
+        let n = room.min(data.len());
+        self.buf.extend_from_slice(&data[..n]);
+        if self.buf.len() == CHUNK {
+            self.seal(false)?;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Decrypts a backup file as it is read; any failure is an error, never silent.
+struct Decrypting<'k, R: Read> {
+    inner: R,
+    key: &'k BackupKey,
+    header: [u8; HEADER_LEN],
+    prefix: [u8; PREFIX_LEN],
+    counter: u32,
+    plain: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+fn damaged(what: String) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, what)
+}
+
+impl<'k, R: Read> Decrypting<'k, R> {
+    /// Read and check the header: a Stepwise backup, of a version this reads, for this key.
+    fn new(mut inner: R, key: &'k BackupKey) -> Result<Self> {
+        let mut header = [0u8; HEADER_LEN];
+        inner
+            .read_exact(&mut header)
+            .map_err(|_| anyhow::anyhow!("this is not a Stepwise backup (it is too short)"))?;
+        if &header[..16] != MAGIC {
+            bail!("this is not a Stepwise backup (it does not start like one)");
+        }
+        if header[16] != VERSION {
+            bail!(
+                "this backup has format version {}, which this Stepwise does not read",
+                header[16]
+            );
+        }
+        if header[17..17 + KEY_ID_LEN] != key.id {
+            bail!(
+                "this backup was encrypted with another key (key id {}; the key file given has \
+                 key id {}): nothing was restored",
+                hex::encode(&header[17..17 + KEY_ID_LEN]),
+                hex::encode(key.id)
+            );
+        }
+        let mut prefix = [0u8; PREFIX_LEN];
+        prefix.copy_from_slice(&header[17 + KEY_ID_LEN..]);
+        Ok(Decrypting {
+            inner,
+            key,
+            header,
+            prefix,
+            counter: 0,
+            plain: Vec::new(),
+            pos: 0,
+            done: false,
+        })
+    }
+
+    fn next_chunk(&mut self) -> std::io::Result<()> {
+        let mut len = [0u8; 4];
+        if self.inner.read_exact(&mut len).is_err() {
+            return Err(damaged(format!(
+                "the backup file is truncated: it ends before its last part (after part {})",
+                self.counter
+            )));
+        }
+        let len = u32::from_be_bytes(len) as usize;
+        if !(TAG..=CHUNK + TAG).contains(&len) {
+            return Err(damaged(format!(
+                "the backup file is damaged or altered (part {} has an impossible length)",
+                self.counter + 1
+            )));
+        }
+        let mut sealed = vec![0u8; len];
+        self.inner.read_exact(&mut sealed).map_err(|_| {
+            damaged(format!(
+                "the backup file is truncated (in part {})",
+                self.counter + 1
+            ))
+        })?;
+        let open = |last| {
+            self.key.cipher.decrypt(
+                &nonce(&self.prefix, self.counter, last),
+                Payload {
+                    msg: &sealed,
+                    aad: &self.header,
+                },
+            )
+        };
+        let (plain, last) = match open(false) {
+            Ok(p) => (p, false),
+            Err(_) => match open(true) {
+                Ok(p) => (p, true),
+                Err(_) => {
+                    return Err(damaged(format!(
+                        "the backup file was altered or is damaged (part {} does not \
+                         authenticate with this key)",
+                        self.counter + 1
+                    )));
+                }
+            },
+        };
+        if last {
+            let mut extra = [0u8; 1];
+            if self.inner.read(&mut extra)? != 0 {
+                return Err(damaged(
+                    "the backup file has data after its last part".to_owned(),
+                ));
+            }
+            self.done = true;
+        }
+        self.counter = self.counter.wrapping_add(1);
+        self.plain = plain;
+        self.pos = 0;
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for Decrypting<'_, R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos == self.plain.len() {
+            if self.done {
+                return Ok(0);
+            }
+            self.next_chunk()?;
+        }
+        let n = out.len().min(self.plain.len() - self.pos);
+        out[..n].copy_from_slice(&self.plain[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Create a file that must not exist yet, readable by its owner only.
+fn create_private(path: &Path) -> std::io::Result<File> {
+    let mut o = FileOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path)
+}
+
+pub fn backup_key(args: BackupKeyArgs) -> Result<ExitCode> {
+    let key = Key::<XChaCha20Poly1305>::generate();
+    let mut f = create_private(&args.out).with_context(|| {
+        format!(
+            "creating {} (a key file is never overwritten)",
+            args.out.display()
+        )
+    })?;
+    writeln!(
+        f,
+        "# Stepwise backup key. Keep it apart from the data and the backups."
+    )?;
+    writeln!(f, "{KEY_LABEL} {}", hex::encode(key.as_slice()))?;
+    f.sync_all()?;
+    println!(
+        "Created the backup key {} (key id {}). Store a copy somewhere safe and apart from \
+         the backups: without it no backup can be restored.",
+        args.out.display(),
+        hex::encode(key_id(key.as_slice()))
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+pub async fn backup(args: BackupArgs) -> Result<ExitCode> {
+    let key = BackupKey::load(&args.key.key_file)?;
     if args.out.exists() {
         bail!(
             "{} already exists: a backup never overwrites a file; choose a new name",
@@ -66,15 +430,67 @@ pub async fn backup(args: BackupArgs) -> Result<ExitCode> {
         );
     }
     let store = args.db.open().await?;
-    let bytes = store
-        .backup_to(&install_ctx(), &args.out)
-        .await
-        .with_context(|| format!("backing up to {}", args.out.display()))?;
+    let dir = match args.out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    // Written under a temporary name beside the target, then linked into place: a failed
+    // backup leaves no half file under the backup's name.
+    let partial = dir.join(format!(
+        ".{}.partial-{}",
+        file_name(&args.out),
+        uuid::Uuid::now_v7().simple()
+    ));
+    let written = async {
+        let file =
+            create_private(&partial).with_context(|| format!("creating {}", partial.display()))?;
+        let mut enc = Encrypting::new(BufWriter::new(file), &key)?;
+        let header = store
+            .backup_snapshot(SystemClock.now(), &mut enc)
+            .await
+            .context("reading the database")?;
+        let (w, bytes) = enc.finish()?;
+        w.into_inner()
+            .map_err(|e| e.into_error())?
+            .sync_all()
+            .context("writing the backup")?;
+        std::fs::hard_link(&partial, &args.out).with_context(|| {
+            format!(
+                "{} already exists: a backup never overwrites a file",
+                args.out.display()
+            )
+        })?;
+        anyhow::Ok((header, bytes))
+    }
+    .await;
+    let _ = std::fs::remove_file(&partial);
+    let (header, bytes) = match written {
+        Ok(w) => w,
+        Err(e) => {
+            store.close().await;
+            return Err(e);
+        }
+    };
+    let detail = format!(
+        "encrypted backup file {}, {} rows in {} tables, {bytes} bytes, key id {}",
+        file_name(&args.out),
+        header.total_rows(),
+        header.tables.len(),
+        hex::encode(key.id)
+    );
+    store
+        .audit_every_practice(&install_ctx(), AuditAction::BackupCreate, &detail)
+        .await?;
     store.close().await;
     println!(
-        "Backed up to {} ({bytes} bytes). It holds every patient's record: keep it encrypted \
-         and away from this server (docs/security.md).",
-        args.out.display()
+        "Backed up {} rows of {} tables ({} database, schema version {}) to {} ({bytes} bytes, \
+         encrypted with key id {}). Keep the key file apart from the backups (docs/security.md).",
+        header.total_rows(),
+        header.tables.len(),
+        header.engine,
+        header.schema_version,
+        args.out.display(),
+        hex::encode(key.id)
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -90,70 +506,102 @@ fn with_sidecars(db: &Path) -> [PathBuf; 3] {
     [db.to_owned(), side("-wal"), side("-shm")]
 }
 
+/// Decrypt `from` into `store` (empty), in one transaction.
+async fn restore_into(
+    store: &Store,
+    from: &Path,
+    key: &BackupKey,
+) -> Result<stepwise_store::RestoreSummary> {
+    let file = File::open(from).with_context(|| format!("opening {}", from.display()))?;
+    let dec = Decrypting::new(BufReader::new(file), key)?;
+    let mut input = BufReader::with_capacity(1 << 16, dec);
+    let summary = store
+        .restore_snapshot(
+            &install_ctx(),
+            &mut input,
+            &format!("restored from encrypted backup file {}", file_name(from)),
+        )
+        .await
+        .context("nothing was restored")?;
+    Ok(summary)
+}
+
+fn report(summary: &stepwise_store::RestoreSummary, started: std::time::Instant) {
+    let h = &summary.header;
+    println!(
+        "Restored {} rows of {} tables (backed up from {} at {}) in {:.1} s; every audit chain \
+         verifies ({} practices, {} events).",
+        h.total_rows(),
+        h.tables.len(),
+        h.engine,
+        h.taken_at,
+        started.elapsed().as_secs_f64(),
+        summary.chains.len(),
+        summary.chains.iter().map(|c| c.events).sum::<u64>()
+    );
+}
+
 pub async fn restore(args: RestoreArgs) -> Result<ExitCode> {
-    let dir = match args.db.location()? {
-        Location::SqliteDir(dir) => dir,
-        _ => {
-            eprintln!("{PG_BACKUP}");
-            return Ok(ExitCode::from(2));
-        }
-    };
+    let started = std::time::Instant::now();
+    let key = BackupKey::load(&args.key.key_file)?;
     if !args.from.is_file() {
         bail!("no backup file at {}", args.from.display());
     }
+    // Check the header (and the key) before touching any database.
+    Decrypting::new(
+        File::open(&args.from).with_context(|| format!("opening {}", args.from.display()))?,
+        &key,
+    )?;
+    let dir = match args.db.location()? {
+        Location::SqliteDir(dir) => dir,
+        location => {
+            if args.replace {
+                bail!(
+                    "--replace is for the embedded SQLite database: restore into a new, empty \
+                     PostgreSQL database instead"
+                );
+            }
+            let store = Store::open(&location, OpenOptions::default())
+                .await
+                .with_context(|| format!("opening the database at {location:?}"))?;
+            let restored = restore_into(&store, &args.from, &key).await;
+            store.close().await;
+            report(&restored?, started);
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     let live = dir.join(SQLITE_FILE);
     if live.exists() && !args.replace {
         bail!(
-            "{} already holds a database: stop the server and add --replace to restore over it \
-             (the current database is kept beside it)",
+            "{} already holds a database: restore into a new data directory, or stop the \
+             server and add --replace to restore over it (the current database is kept beside it)",
             dir.display()
         );
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    // Check the backup in a staging directory beside the data: it must open as a Stepwise
-    // database (migrated if it is older) with every audit chain intact.
+    // Restore into a new database in a staging directory beside the data, then move it into
+    // place: a failed restore leaves the data directory as it was.
     let staging = dir.join(format!(".restore-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir(&staging)?;
     let staged = staging.join(SQLITE_FILE);
-    let checked = async {
-        std::fs::copy(&args.from, &staged)
-            .with_context(|| format!("reading {}", args.from.display()))?;
+    let restored = async {
         let store = Store::open(
             &Location::SqliteDir(staging.clone()),
             OpenOptions::default(),
         )
-        .await
-        .with_context(|| format!("{} is not a Stepwise backup", args.from.display()))?;
-        for practice in store.audit_practices().await? {
-            let report = store.verify_audit_chain(practice).await?;
-            if !report.is_intact() {
-                store.close().await;
-                bail!(
-                    "the backup's audit trail of practice {practice} is broken ({}): not restored",
-                    report.problems.join("; ")
-                );
-            }
-        }
-        let name = args
-            .from
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        store
-            .audit_every_practice(
-                &install_ctx(),
-                AuditAction::BackupRestore,
-                &format!("restored from backup file {name}"),
-            )
-            .await?;
+        .await?;
+        let restored = restore_into(&store, &args.from, &key).await;
         store.close().await;
-        anyhow::Ok(())
+        restored
     }
     .await;
-    if let Err(e) = checked {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
-    }
+    let summary = match restored {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
     // Move the current database aside with its log (a log left behind would be replayed
     // into the restored file), then put the restored one in its place.
     let stamp = SystemClock.now().unix_timestamp();
@@ -172,11 +620,8 @@ pub async fn restore(args: RestoreArgs) -> Result<ExitCode> {
         }
     }
     std::fs::remove_dir_all(&staging)?;
-    println!(
-        "Restored {} into {}; every audit chain verifies.",
-        args.from.display(),
-        live.display()
-    );
+    report(&summary, started);
+    println!("The restored database is {}.", live.display());
     if let Some(k) = kept {
         println!("The database it replaced is kept as {}.", k.display());
     }

@@ -100,11 +100,14 @@ enum Command {
     },
     /// Generate a large synthetic practice (for benchmarks) in an empty database.
     Synth(demo::SynthArgs),
-    /// Back up the embedded SQLite database, online and consistent, into a new file (on
-    /// PostgreSQL: explains pg_dump).
+    /// Back up the whole database (SQLite or PostgreSQL), online and consistent, into a new
+    /// file encrypted with the backup key.
     Backup(backup::BackupArgs),
-    /// Restore a backup into the data directory (on PostgreSQL: explains pg_restore).
+    /// Restore an encrypted backup into an empty database (SQLite or PostgreSQL, whichever
+    /// engine it came from), verifying every audit chain before it commits.
     Restore(backup::RestoreArgs),
+    /// Create a new backup key file (256-bit, readable by its owner only).
+    BackupKey(backup::BackupKeyArgs),
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -136,6 +139,7 @@ async fn main() -> std::process::ExitCode {
         Command::Audit { command } => tools::audit(command).await,
         Command::Backup(args) => backup::backup(args).await,
         Command::Restore(args) => backup::restore(args).await,
+        Command::BackupKey(args) => backup::backup_key(args),
         Command::Synth(args) => demo::synth(args).await,
         Command::Instruments { command } => instruments::instruments(command).await,
     };

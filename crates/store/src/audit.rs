@@ -6,7 +6,7 @@
 //! read costs one fsync per batch, not per request. If the event cannot be written, the read
 //! fails and returns nothing.
 
-use crate::db::{Tx, args};
+use crate::db::{Conn, Tx, args};
 use crate::error::{Result, StoreError};
 use crate::{Store, Writer};
 use serde::Serialize;
@@ -360,77 +360,7 @@ impl Store {
     /// deleted, inserted and reordered events.
     pub async fn verify_audit_chain(&self, practice: PracticeId) -> Result<ChainReport> {
         let mut c = self.read().await?;
-        let head: Option<Head> = c
-            .conn()
-            .fetch_optional(
-                "SELECT seq, hash FROM audit_heads WHERE practice_id = $1",
-                args![practice],
-            )
-            .await?;
-        let mut report = ChainReport {
-            practice,
-            events: 0,
-            problems: Vec::new(),
-        };
-        let mut prev_hash = String::new();
-        let mut expected_seq = 1i64;
-        loop {
-            let page: Vec<StoredEvent> = c
-                .conn()
-                .fetch_all(
-                    "SELECT id, practice_id, seq, at, user_id, role, patient_id, action, category, \
-                     outcome, request_id, source, detail, prev_hash, hash FROM audit_events \
-                     WHERE practice_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3",
-                    args![practice, expected_seq, PAGE],
-                )
-                .await?;
-            let n = page.len() as i64;
-            for row in page {
-                report.events += 1;
-                if row.seq != expected_seq {
-                    report.problems.push(format!(
-                        "event {expected_seq} is missing (next stored event is {})",
-                        row.seq
-                    ));
-                }
-                if row.prev_hash != prev_hash {
-                    report.problems.push(format!(
-                        "event {} does not follow the event before it (chain broken)",
-                        row.seq
-                    ));
-                }
-                let recomputed = match row.event() {
-                    Ok(ev) => chain_hash(&row.prev_hash, row.seq, row.id, &ev),
-                    Err(e) => format!("unreadable: {e}"),
-                };
-                if recomputed != row.hash {
-                    report.problems.push(format!(
-                        "event {} was altered after it was written",
-                        row.seq
-                    ));
-                }
-                prev_hash = row.hash;
-                expected_seq = row.seq + 1;
-            }
-            if n < PAGE {
-                break;
-            }
-        }
-        let last = expected_seq - 1;
-        match head {
-            Some(h) if h.seq != last => report.problems.push(format!(
-                "the chain head records {} events but {last} are stored (events removed or added at the end)",
-                h.seq
-            )),
-            Some(h) if h.hash != prev_hash => report
-                .problems
-                .push("the last event does not match the chain head".into()),
-            None if last > 0 => report
-                .problems
-                .push("events exist but the chain head is missing".into()),
-            _ => {}
-        }
-        Ok(report)
+        verify_chain(&mut c.conn(), practice).await
     }
 
     /// A practice's audit events in chain order, from `after_seq` on (for reports and tests).
@@ -505,4 +435,77 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// [`Store::verify_audit_chain`] on a given connection (inside a restore's transaction too).
+pub(crate) async fn verify_chain(c: &mut Conn<'_>, practice: PracticeId) -> Result<ChainReport> {
+    let head: Option<Head> = c
+        .fetch_optional(
+            "SELECT seq, hash FROM audit_heads WHERE practice_id = $1",
+            args![practice],
+        )
+        .await?;
+    let mut report = ChainReport {
+        practice,
+        events: 0,
+        problems: Vec::new(),
+    };
+    let mut prev_hash = String::new();
+    let mut expected_seq = 1i64;
+    loop {
+        let page: Vec<StoredEvent> = c
+            .fetch_all(
+                "SELECT id, practice_id, seq, at, user_id, role, patient_id, action, category, \
+                     outcome, request_id, source, detail, prev_hash, hash FROM audit_events \
+                     WHERE practice_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3",
+                args![practice, expected_seq, PAGE],
+            )
+            .await?;
+        let n = page.len() as i64;
+        for row in page {
+            report.events += 1;
+            if row.seq != expected_seq {
+                report.problems.push(format!(
+                    "event {expected_seq} is missing (next stored event is {})",
+                    row.seq
+                ));
+            }
+            if row.prev_hash != prev_hash {
+                report.problems.push(format!(
+                    "event {} does not follow the event before it (chain broken)",
+                    row.seq
+                ));
+            }
+            let recomputed = match row.event() {
+                Ok(ev) => chain_hash(&row.prev_hash, row.seq, row.id, &ev),
+                Err(e) => format!("unreadable: {e}"),
+            };
+            if recomputed != row.hash {
+                report.problems.push(format!(
+                    "event {} was altered after it was written",
+                    row.seq
+                ));
+            }
+            prev_hash = row.hash;
+            expected_seq = row.seq + 1;
+        }
+        if n < PAGE {
+            break;
+        }
+    }
+    let last = expected_seq - 1;
+    match head {
+            Some(h) if h.seq != last => report.problems.push(format!(
+                "the chain head records {} events but {last} are stored (events removed or added at the end)",
+                h.seq
+            )),
+            Some(h) if h.hash != prev_hash => report
+                .problems
+                .push("the last event does not match the chain head".into()),
+            None if last > 0 => report
+                .problems
+                .push("events exist but the chain head is missing".into()),
+            _ => {}
+        }
+    Ok(report)
 }

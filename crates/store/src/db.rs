@@ -92,7 +92,7 @@ pub(crate) enum Conn<'c> {
 }
 
 /// Binding of [`Val`]s, the same for queries of both engines and both result shapes.
-trait BindAll<'q>: Sized {
+pub(crate) trait BindAll<'q>: Sized {
     fn bind_all(self, args: &'q [Val]) -> Self;
 }
 

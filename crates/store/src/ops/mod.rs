@@ -22,6 +22,7 @@ mod safety;
 mod users;
 mod wording;
 
+pub use backup::{ColumnType, RestoreSummary, SNAPSHOT_FORMAT, SnapshotHeader, SnapshotTable};
 pub use import::{
     ImportAssessment, ImportBatch, ImportContact, ImportEpisode, ImportPatient, ImportReport,
 };

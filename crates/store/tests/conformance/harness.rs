@@ -229,6 +229,40 @@ impl Harness {
         }
     }
 
+    /// The application's tables as the database's catalog lists them (not the migration
+    /// bookkeeping), read here independently of the store.
+    pub async fn table_names(&self) -> Vec<String> {
+        use sqlx::Connection;
+        let mut names: Vec<String> = match (&self.dir, &self.pg) {
+            (Some(dir), _) => {
+                let path = dir.path().join(stepwise_store::SQLITE_FILE);
+                let mut c =
+                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                        .await
+                        .unwrap();
+                sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+                    .fetch_all(&mut c)
+                    .await
+                    .unwrap()
+            }
+            (None, Some((admin_url, name))) => {
+                let mut c = sqlx::PgConnection::connect(&db_url(admin_url, name))
+                    .await
+                    .unwrap();
+                sqlx::query_scalar(
+                    "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()",
+                )
+                .fetch_all(&mut c)
+                .await
+                .unwrap()
+            }
+            _ => unreachable!(),
+        };
+        names.retain(|n: &String| !n.starts_with("sqlite_") && !n.starts_with("_sqlx"));
+        names.sort();
+        names
+    }
+
     pub async fn finish(self) {
         self.store.close().await;
         if let Some((admin_url, name)) = self.pg {
