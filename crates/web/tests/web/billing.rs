@@ -1,7 +1,7 @@
 //! Month close over HTTP: the care team records what claims need, the biller reviews, locks,
 //! adjusts and exports; the administrator edits the settings and sees revenue only.
 
-use crate::harness::{App, app};
+use crate::harness::{App, app, post_form};
 use serde_json::json;
 
 /// A CoCM patient with 80 minutes in October 2026 (after 50 in September), a visit and
@@ -321,16 +321,6 @@ async fn the_administrator_edits_fees_and_rules() {
         s["fees"]["amounts"]["99494"].is_null(),
         "an empty fee is unpriced"
     );
-}
-
-async fn post_form(
-    app: &App,
-    user: &crate::harness::User,
-    path: &str,
-    body: &str,
-) -> crate::harness::Reply {
-    app.send(app.call("POST", path).token(user).form(body))
-        .await
 }
 
 async fn facts(app: &App, pid: &str) -> serde_json::Value {

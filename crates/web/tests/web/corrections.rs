@@ -2,7 +2,7 @@
 //! revocation, the manual flags, and contacts and assessments entered in error. Each keeps
 //! what was typed when refused, refuses a stale form, and is refused to a role without it.
 
-use crate::harness::{App, Reply, User, app};
+use crate::harness::{App, User, app, post_form};
 use serde_json::{Value, json};
 
 async fn patient(app: &App) -> String {
@@ -43,11 +43,6 @@ async fn enrolled(app: &App) -> (String, String) {
         .await;
     assert_eq!(r.status, 201, "{}", r.text());
     (pid, eid)
-}
-
-async fn post_form(app: &App, user: &User, path: &str, body: &str) -> Reply {
-    app.send(app.call("POST", path).token(user).form(body))
-        .await
 }
 
 async fn read(app: &App, user: &User, path: &str) -> Value {

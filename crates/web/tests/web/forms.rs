@@ -2,7 +2,7 @@
 //! status changes and contacts, each refused with its error beside the field and what was
 //! typed kept, and the chart showing the result (contacts, minutes, score charts).
 
-use crate::harness::{App, Reply, app};
+use crate::harness::{App, app, post_form};
 use serde_json::json;
 
 async fn patient(app: &App) -> String {
@@ -17,11 +17,6 @@ async fn patient(app: &App) -> String {
         .await;
     assert_eq!(r.status, 201, "{}", r.text());
     r.json()["id"].as_str().unwrap().to_owned()
-}
-
-async fn post_form(app: &App, user: &crate::harness::User, path: &str, body: &str) -> Reply {
-    app.send(app.call("POST", path).token(user).form(body))
-        .await
 }
 
 fn phq9(answers: [&str; 9]) -> String {

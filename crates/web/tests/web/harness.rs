@@ -256,6 +256,12 @@ impl Call {
 }
 
 /// The `name=value` of a response's session cookie.
+/// POST a form (`application/x-www-form-urlencoded`) as a user, the way a page's form does.
+pub async fn post_form(app: &App, user: &User, path: &str, body: &str) -> Reply {
+    app.send(app.call("POST", path).token(user).form(body))
+        .await
+}
+
 pub fn cookie_of(r: &Reply) -> String {
     r.header("set-cookie")
         .unwrap()

@@ -3,13 +3,8 @@
 //! steps in pages. Every staff member reads; only the administrator changes; a refused entry
 //! keeps what was typed and stores nothing; a stale version is a conflict.
 
-use crate::harness::{App, Reply, User, app};
+use crate::harness::{App, app, post_form};
 use serde_json::{Value, json};
-
-async fn post_form(app: &App, user: &User, path: &str, body: &str) -> Reply {
-    app.send(app.call("POST", path).token(user).form(body))
-        .await
-}
 
 async fn plan(app: &App) -> Value {
     let r = app.get(&app.front_desk, "/api/v1/plan").await;
