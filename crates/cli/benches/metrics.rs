@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use stepwise_domain::metrics::{GroupBy, MetricsFilter, Period, compute_all, groups};
+use stepwise_domain::metrics::{GroupBy, MetricsFilter, Period, compute_all, compute_grouped};
 use stepwise_domain::role::Role;
 use stepwise_store::model::Ctx;
 use stepwise_store::{Location, OpenOptions, Store};
@@ -112,8 +112,8 @@ async fn main() {
             let mut results = compute_all(&input, period, &MetricsFilter::default()).len();
             let mut group_count = 0;
             for by in [GroupBy::Site, GroupBy::CareManager, GroupBy::Practitioner] {
-                for f in groups(&input, by) {
-                    results += compute_all(&input, period, &f).len();
+                for (_, r) in compute_grouped(&input, period, by) {
+                    results += r.len();
                     group_count += 1;
                 }
             }

@@ -221,31 +221,38 @@ pub enum GroupBy {
     Practitioner,
 }
 
+/// The filter of the group of `by` that a patient with these assignments belongs to, if any.
+pub(crate) fn group_key(a: &Assignments, by: GroupBy) -> Option<MetricsFilter> {
+    match by {
+        GroupBy::Site => a.site.map(|site| MetricsFilter {
+            site: Some(site),
+            ..Default::default()
+        }),
+        GroupBy::CareManager => a.care_manager.map(|c| MetricsFilter {
+            care_manager: Some(c),
+            ..Default::default()
+        }),
+        GroupBy::Practitioner => a.treating_practitioner.map(|p| MetricsFilter {
+            practitioner: Some(p),
+            ..Default::default()
+        }),
+    }
+}
+
+/// The order of [`groups`].
+pub(crate) fn sort_key(f: &MetricsFilter) -> (Option<SiteId>, Option<UserId>, Option<UserId>) {
+    (f.site, f.care_manager, f.practitioner)
+}
+
 /// One filter per distinct value of `by` among the patients, in id order; patients without
 /// that assignment are not in any group.
 pub fn groups(input: &MetricsInput, by: GroupBy) -> Vec<MetricsFilter> {
     let mut out: Vec<MetricsFilter> = input
         .patients
         .iter()
-        .filter_map(|p| {
-            let a = &p.assignments;
-            match by {
-                GroupBy::Site => a.site.map(|site| MetricsFilter {
-                    site: Some(site),
-                    ..Default::default()
-                }),
-                GroupBy::CareManager => a.care_manager.map(|c| MetricsFilter {
-                    care_manager: Some(c),
-                    ..Default::default()
-                }),
-                GroupBy::Practitioner => a.treating_practitioner.map(|p| MetricsFilter {
-                    practitioner: Some(p),
-                    ..Default::default()
-                }),
-            }
-        })
+        .filter_map(|p| group_key(&p.assignments, by))
         .collect();
-    out.sort_by_key(|f| (f.site, f.care_manager, f.practitioner));
+    out.sort_by_key(sort_key);
     out.dedup();
     out
 }

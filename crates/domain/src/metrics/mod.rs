@@ -26,7 +26,7 @@ pub mod screening;
 mod tests;
 
 pub use catalogue::{Better, CATALOGUE, MetricCode, MetricDefinition, MetricUnit};
-pub use compute::{compute, compute_all};
+pub use compute::{compute, compute_all, compute_grouped};
 pub use input::{
     CareManagerFte, EpisodeRecord, GroupBy, MetricsFilter, MetricsInput, PatientRecord, Period,
     Screening, groups, is_depression_screen,

@@ -589,3 +589,108 @@ fn filters_and_groups_by_site_care_manager_and_practitioner() {
     assert_eq!((r.numerator, r.denominator), (1, 2));
     assert!(groups(&input, GroupBy::CareManager).is_empty());
 }
+
+mod grouped {
+    //! `compute_grouped` sorts patients into their groups in one pass; it must give, group by
+    //! group, exactly what `compute_all` gives with that group's filter.
+    use super::*;
+    use crate::patient::Assignments;
+    use proptest::prelude::*;
+
+    const KINDS: [ContactKind; 4] = [
+        ContactKind::InitialAssessment,
+        ContactKind::FollowUp,
+        ContactKind::OutreachAttempt,
+        ContactKind::PsychiatricCaseReview,
+    ];
+
+    fn day(offset: i64) -> Date {
+        FROM - days(200) + days(offset)
+    }
+
+    prop_compose! {
+        fn arb_episode()(
+            referred in 0i64..400,
+            enrolled in proptest::option::of(0i64..60),
+            closed in proptest::option::of(0i64..300),
+            scores in proptest::collection::vec((0i64..400, 0u16..28), 0..5),
+            contacts in proptest::collection::vec((0i64..400, 0usize..4), 0..6),
+            reviews in proptest::collection::vec(0i64..400, 0..3),
+        ) -> EpisodeRecord {
+            let enrolled_on = enrolled.map(|e| day(referred + e));
+            let mut scores: Vec<MeasuredScore> =
+                scores.into_iter().map(|(d, t)| phq(day(d), t)).collect();
+            scores.sort_by_key(|s| s.on);
+            EpisodeRecord {
+                program: Program::Cocm,
+                referred_on: day(referred),
+                enrolled_on,
+                closed_on: enrolled_on.and(closed.map(|c| day(referred + 60 + c))),
+                phq9: scores,
+                contacts: contacts.into_iter().map(|(d, k)| contact(day(d), KINDS[k])).collect(),
+                case_reviews: reviews.into_iter().map(day).collect(),
+            }
+        }
+    }
+
+    prop_compose! {
+        fn arb_patient()(
+            n in 0u128..1_000_000,
+            site in proptest::option::of(0u128..3),
+            cm in proptest::option::of(0u128..3),
+            practitioner in proptest::option::of(0u128..3),
+            screens in proptest::collection::vec((0i64..400, any::<bool>(), any::<bool>()), 0..4),
+            episodes in proptest::collection::vec(arb_episode(), 0..3),
+        ) -> PatientRecord {
+            let mut p = patient(n);
+            p.assignments = Assignments {
+                site: site.map(|s| SiteId(Uuid::from_u128(100 + s))),
+                care_manager: cm.map(|c| UserId(Uuid::from_u128(200 + c))),
+                treating_practitioner: practitioner.map(|t| UserId(Uuid::from_u128(300 + t))),
+            };
+            p.birth_date = Some(date!(1980 - 01 - 01));
+            for (d, positive, phq9) in screens {
+                let on = day(d);
+                p.visits.push(on);
+                let instrument = if phq9 { InstrumentId::Phq9 } else { InstrumentId::Phq2 };
+                p.screenings.push(Screening { on, instrument, positive });
+                if phq9 {
+                    p.phq9.push(phq(on, if positive { 14 } else { 3 }));
+                }
+            }
+            p.visits.sort_unstable();
+            p.visits.dedup();
+            p.episodes = episodes;
+            p
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn grouped_equals_one_filter_at_a_time(
+            patients in proptest::collection::vec(arb_patient(), 0..25),
+            ftes in proptest::collection::vec((0u128..3, proptest::option::of(0u128..3), 10u16..=100), 0..3),
+        ) {
+            let input = MetricsInput {
+                patients,
+                care_managers: ftes
+                    .into_iter()
+                    .map(|(c, s, f)| CareManagerFte {
+                        care_manager: UserId(Uuid::from_u128(200 + c)),
+                        site: s.map(|s| SiteId(Uuid::from_u128(100 + s))),
+                        fte_percent: f,
+                    })
+                    .collect(),
+            };
+            for by in [GroupBy::Site, GroupBy::CareManager, GroupBy::Practitioner] {
+                let grouped = compute_grouped(&input, q1(), by);
+                let filters = groups(&input, by);
+                prop_assert_eq!(grouped.len(), filters.len());
+                for ((f, results), expected) in grouped.iter().zip(&filters) {
+                    prop_assert_eq!(f, expected);
+                    prop_assert_eq!(results, &compute_all(&input, q1(), f));
+                }
+            }
+        }
+    }
+}

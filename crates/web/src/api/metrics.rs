@@ -17,7 +17,7 @@ use stepwise_domain::baseline::{Baseline, ManualBaselineInput, MetricSeries, com
 use stepwise_domain::metrics::export::{CsvRow, metrics_csv};
 use stepwise_domain::metrics::{
     Better, GroupBy, MetricCode, MetricResult, MetricUnit, MetricsFilter, MetricsInput, Period,
-    compute_all, groups,
+    compute_all, compute_grouped,
 };
 use stepwise_domain::patient::parse_date;
 use stepwise_store::model::{Ctx, StoredBaseline};
@@ -141,15 +141,12 @@ pub fn build(
     sites: &HashMap<Uuid, String>,
     users: &HashMap<Uuid, String>,
 ) -> MetricsReport {
-    let views = |f: &MetricsFilter| -> Vec<MetricView> {
-        compute_all(input, period, f)
-            .iter()
-            .map(MetricView::from)
-            .collect()
+    let views = |results: &[MetricResult]| -> Vec<MetricView> {
+        results.iter().map(MetricView::from).collect()
     };
     let mut out = Vec::new();
     for by in [GroupBy::Site, GroupBy::CareManager, GroupBy::Practitioner] {
-        for f in groups(input, by) {
+        for (f, results) in compute_grouped(input, period, by) {
             let (id, names) = match by {
                 GroupBy::Site => (f.site.map(|s| s.as_uuid()), sites),
                 GroupBy::CareManager => (f.care_manager.map(|u| u.as_uuid()), users),
@@ -160,14 +157,14 @@ pub fn build(
                 by,
                 id,
                 name: names.get(&id).cloned().unwrap_or_else(|| id.to_string()),
-                metrics: views(&f),
+                metrics: views(&results),
             });
         }
     }
     MetricsReport {
         from: period.from(),
         to: period.to(),
-        overall: views(&MetricsFilter::default()),
+        overall: views(&compute_all(input, period, &MetricsFilter::default())),
         groups: out,
     }
 }
