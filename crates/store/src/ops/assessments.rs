@@ -5,6 +5,7 @@ use crate::error::{Result, StoreError};
 use crate::model::{Assessment, Ctx};
 use crate::ops::contacts::check_reason;
 use crate::ops::episodes::load_episode;
+use crate::ops::metrics::refresh_patient_screens;
 use crate::ops::registry::{refresh_facts, refresh_patient_facts};
 use crate::ops::safety::{AlertSource, raise_alert};
 use crate::ops::{code, from_json, new_id, to_json};
@@ -187,6 +188,7 @@ impl Store {
                 }
             }
         }
+        refresh_patient_screens(&mut tx, ctx.practice, patient).await?;
         let a = load_assessment(&mut tx.conn(), ctx.practice, id).await?;
         tx.commit().await?;
         Ok(a)
@@ -217,6 +219,7 @@ impl Store {
         if let Some(e) = a.episode {
             refresh_facts(&mut tx, ctx, e).await?;
         }
+        refresh_patient_screens(&mut tx, ctx.practice, a.patient).await?;
         audit::append(
             &mut tx,
             &ctx.event(

@@ -852,6 +852,9 @@ impl Store {
         for id in &episodes {
             refresh_facts(&mut tx, ctx, *id).await?;
         }
+        for id in &patient_ids {
+            crate::ops::metrics::refresh_patient_screens(&mut tx, practice, *id).await?;
+        }
         audit::append(
             &mut tx,
             &ctx.event(

@@ -9,7 +9,7 @@
 
 use crate::Store;
 use crate::audit::{self, AuditCategory};
-use crate::db::{One, args};
+use crate::db::{One, Tx, args};
 use crate::error::Result;
 use crate::model::{Ctx, StoredBaseline};
 use crate::ops::{code, from_json, new_id, packed, to_json};
@@ -18,7 +18,7 @@ use stepwise_domain::audit::AuditAction;
 use stepwise_domain::baseline::Baseline;
 use stepwise_domain::contact::ContactKind;
 use stepwise_domain::episode::Program;
-use stepwise_domain::ids::{BaselineId, PatientId, PracticeId, SiteId, UserId};
+use stepwise_domain::ids::{BaselineId, EpisodeId, PatientId, PracticeId, SiteId, UserId};
 use stepwise_domain::instruments::InstrumentId;
 use stepwise_domain::measurement::MeasuredScore;
 use stepwise_domain::metrics::{
@@ -52,26 +52,28 @@ struct EpisodeRow {
 
 /// A patient's depression screens and PHQ-9s, packed (see [`packed`]) in the order
 /// `administered_on, created_at, id`: `date,instrument,total,positive,episode` per response,
-/// `total` and `episode` (hex) empty when NULL, `positive` `1`, `0` or empty.
+/// `total` and `episode` (hex) empty when NULL, `positive` `1`, `0` or empty. Kept in
+/// `patient_screens` by [`refresh_patient_screens`].
 #[derive(sqlx::FromRow)]
 struct AssessmentsRow {
     patient_id: Uuid,
     items: String,
 }
 
-/// Only what the metrics read: depression screens and PHQ-9s
-/// (domain::metrics::is_depression_screen); the conformance suite checks the list against the
-/// domain.
-const ASSESSMENTS: &str = "SELECT patient_id, string_agg(CAST(administered_on AS TEXT) || ',' || instrument \
+/// One patient's packed screens. Only what the metrics read: depression screens and PHQ-9s
+/// (domain::metrics::is_depression_screen; the conformance suite checks the list against the
+/// domain). Migration 0014 fills the table with the same aggregate for every patient.
+const PATIENT_SCREENS: &str = "SELECT string_agg(CAST(administered_on AS TEXT) || ',' || instrument \
      || ',' || COALESCE(CAST(total AS TEXT), '') \
      || ',' || CASE WHEN positive THEN '1' WHEN NOT positive THEN '0' ELSE '' END \
-     || ',' || COALESCE(hex(episode_id), ''), ';' ORDER BY administered_on, created_at, id) AS items \
-     FROM assessments WHERE practice_id = $1 AND status = 'final' AND administered_on <= $2 \
-     AND instrument IN ('phq2', 'phq9', 'phqa', 'epds') GROUP BY patient_id";
+     || ',' || COALESCE(hex(episode_id), ''), ';' ORDER BY administered_on, created_at, id) \
+     FROM assessments WHERE practice_id = $1 AND patient_id = $2 AND status = 'final' \
+     AND instrument IN ('phq2', 'phq9', 'phqa', 'epds')";
 
 /// An episode's sessions (ContactKind::is_session; the conformance suite checks the list
 /// against the domain), packed in the order `contact_on, id`: `date,kind,minutes,counts` per
-/// contact, `counts` `1` when the minutes count toward care management (no exclusion).
+/// contact, `counts` `1` when the minutes count toward care management (no exclusion). Kept in
+/// `episode_sessions` by [`refresh_episode_sessions`].
 #[derive(sqlx::FromRow)]
 struct ContactsRow {
     patient_id: Uuid,
@@ -79,12 +81,74 @@ struct ContactsRow {
     items: String,
 }
 
-const CONTACTS: &str = "SELECT patient_id, episode_id, string_agg(CAST(contact_on AS TEXT) || ',' || kind \
+const EPISODE_SESSIONS: &str = "SELECT string_agg(CAST(contact_on AS TEXT) || ',' || kind \
      || ',' || CAST(minutes AS TEXT) || ',' || CASE WHEN exclusion IS NULL THEN '1' ELSE '0' END, ';' \
-     ORDER BY contact_on, id) AS items \
-     FROM contacts WHERE practice_id = $1 AND status = 'final' AND contact_on <= $2 \
-     AND kind IN ('initial_assessment', 'follow_up', 'brief_intervention', 'relapse_prevention_planning') \
-     GROUP BY patient_id, episode_id";
+     ORDER BY contact_on, id) \
+     FROM contacts WHERE practice_id = $1 AND episode_id = $2 AND status = 'final' \
+     AND kind IN ('initial_assessment', 'follow_up', 'brief_intervention', 'relapse_prevention_planning')";
+
+/// Recompute a patient's packed screens, in the transaction that records or corrects one of
+/// the patient's responses.
+pub(crate) async fn refresh_patient_screens(
+    tx: &mut Tx,
+    practice: PracticeId,
+    patient: PatientId,
+) -> Result<()> {
+    let items: One<Option<String>> = tx
+        .conn()
+        .fetch_one(PATIENT_SCREENS, args![practice, patient])
+        .await?;
+    match items.0 {
+        Some(items) => {
+            tx.execute(
+                "INSERT INTO patient_screens (patient_id, practice_id, items) VALUES ($1, $2, $3) \
+                 ON CONFLICT (patient_id) DO UPDATE SET items = excluded.items",
+                args![patient, practice, items],
+            )
+            .await?
+        }
+        None => {
+            tx.execute(
+                "DELETE FROM patient_screens WHERE patient_id = $1 AND practice_id = $2",
+                args![patient, practice],
+            )
+            .await?
+        }
+    };
+    Ok(())
+}
+
+/// Recompute an episode's packed sessions, in the transaction that records or corrects one of
+/// its contacts (`registry::refresh_facts` calls it).
+pub(crate) async fn refresh_episode_sessions(
+    tx: &mut Tx,
+    practice: PracticeId,
+    episode: EpisodeId,
+) -> Result<()> {
+    let items: One<Option<String>> = tx
+        .conn()
+        .fetch_one(EPISODE_SESSIONS, args![practice, episode])
+        .await?;
+    match items.0 {
+        Some(items) => {
+            tx.execute(
+                "INSERT INTO episode_sessions (episode_id, practice_id, patient_id, items) \
+                 SELECT id, practice_id, patient_id, $3 FROM episodes WHERE id = $1 AND practice_id = $2 \
+                 ON CONFLICT (episode_id) DO UPDATE SET items = excluded.items",
+                args![episode, practice, items],
+            )
+            .await?
+        }
+        None => {
+            tx.execute(
+                "DELETE FROM episode_sessions WHERE episode_id = $1 AND practice_id = $2",
+                args![episode, practice],
+            )
+            .await?
+        }
+    };
+    Ok(())
+}
 
 #[derive(sqlx::FromRow)]
 struct ReviewRow {
@@ -139,6 +203,62 @@ impl Store {
         Ok(input)
     }
 
+    /// Compare the stored packed screens and sessions of every patient and episode of the
+    /// practice with what their records give now; returns one line per difference (empty when
+    /// every summary is current). A consistency check for the tests and for support.
+    pub async fn metric_summary_differences(&self, practice: PracticeId) -> Result<Vec<String>> {
+        let mut c = self.read().await?;
+        let mut c = c.conn();
+        let stored = |rows: Vec<(Uuid, String)>| rows.into_iter().collect::<HashMap<_, _>>();
+        let screens: Vec<(Uuid, String)> = c
+            .fetch_all(
+                "SELECT patient_id, items FROM patient_screens WHERE practice_id = $1",
+                args![practice],
+            )
+            .await?;
+        let mut screens = stored(screens);
+        let sessions: Vec<(Uuid, String)> = c
+            .fetch_all(
+                "SELECT episode_id, items FROM episode_sessions WHERE practice_id = $1",
+                args![practice],
+            )
+            .await?;
+        let mut sessions = stored(sessions);
+        let patients: Vec<One<Uuid>> = c
+            .fetch_all(
+                "SELECT id FROM patients WHERE practice_id = $1 ORDER BY id",
+                args![practice],
+            )
+            .await?;
+        let episodes: Vec<One<Uuid>> = c
+            .fetch_all(
+                "SELECT id FROM episodes WHERE practice_id = $1 ORDER BY id",
+                args![practice],
+            )
+            .await?;
+        let mut out = Vec::new();
+        for (what, ids, query, kept) in [
+            ("patient", patients, PATIENT_SCREENS, &mut screens),
+            ("episode", episodes, EPISODE_SESSIONS, &mut sessions),
+        ] {
+            for id in ids {
+                let now: One<Option<String>> = c.fetch_one(query, args![practice, id.0]).await?;
+                let kept = kept.remove(&id.0);
+                if now.0 != kept {
+                    out.push(format!(
+                        "{what} {}: stored {kept:?}, records give {:?}",
+                        id.0, now.0
+                    ));
+                }
+            }
+            out.extend(
+                kept.keys()
+                    .map(|id| format!("{what} {id}: stored for an unknown {what}")),
+            );
+        }
+        Ok(out)
+    }
+
     async fn load_metrics_input(&self, practice: PracticeId, to: Date) -> Result<MetricsInput> {
         let mut c = self.read().await?;
         let mut c = c.conn();
@@ -156,9 +276,18 @@ impl Store {
                 args![practice, to],
             )
             .await?;
-        let assessments: Vec<AssessmentsRow> =
-            c.fetch_all(ASSESSMENTS, args![practice, to]).await?;
-        let contacts: Vec<ContactsRow> = c.fetch_all(CONTACTS, args![practice, to]).await?;
+        let assessments: Vec<AssessmentsRow> = c
+            .fetch_all(
+                "SELECT patient_id, items FROM patient_screens WHERE practice_id = $1",
+                args![practice],
+            )
+            .await?;
+        let contacts: Vec<ContactsRow> = c
+            .fetch_all(
+                "SELECT patient_id, episode_id, items FROM episode_sessions WHERE practice_id = $1",
+                args![practice],
+            )
+            .await?;
         let reviews: Vec<ReviewRow> = c
             .fetch_all(
                 "SELECT i.episode_id, cr.review_on FROM case_review_items i \
@@ -235,6 +364,9 @@ impl Store {
             for item in packed::items::<5>(&a.items, "assessment") {
                 let [on, instrument, total, positive, episode] = item?;
                 let on = packed::date(on)?;
+                if on > to {
+                    break; // in date order: the rest are later too
+                }
                 let instrument = code(InstrumentId::parse(instrument))?;
                 rec.visits.push(on);
                 rec.screenings.push(Screening {
@@ -262,7 +394,11 @@ impl Store {
             let patient_known = index.contains_key(&k.patient_id);
             for item in packed::items::<4>(&k.items, "contact") {
                 let [on, kind, minutes, counts] = item?;
-                let (contact_on, kind) = (packed::date(on)?, code(ContactKind::parse(kind))?);
+                let contact_on = packed::date(on)?;
+                if contact_on > to {
+                    break; // in date order: the rest are later too
+                }
+                let kind = code(ContactKind::parse(kind))?;
                 if kind.is_session() && patient_known {
                     out[pi].visits.push(contact_on);
                 }

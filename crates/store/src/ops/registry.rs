@@ -153,6 +153,7 @@ pub(crate) async fn refresh_facts(tx: &mut Tx, ctx: &Ctx, episode: EpisodeId) ->
     )
     .await?;
     let facts = compute_facts(tx, ctx.practice, episode).await?;
+    crate::ops::metrics::refresh_episode_sessions(tx, ctx.practice, episode).await?;
     tx.execute(
         "INSERT INTO episode_facts (episode_id, practice_id, facts, refreshed_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (episode_id) DO UPDATE SET facts = excluded.facts, refreshed_at = excluded.refreshed_at",

@@ -331,6 +331,11 @@ async fn imports_read_back(store: &Store) {
         ],
     };
     let report = store.bulk_import(&sys, &batch).await.unwrap();
+    // What the metrics read is kept for the imported records too.
+    assert_eq!(
+        store.metric_summary_differences(p.id).await.unwrap(),
+        Vec::<String>::new()
+    );
     assert_eq!(report.patients.len(), 3);
     assert_eq!(report.episodes.len(), 3);
     assert_eq!(

@@ -214,11 +214,13 @@ async fn metrics_input_keeps_every_record(store: &Store) {
             add("phq2", "2026-09-03", vec![Some(0), Some(0)]),
         ),
     ];
+    let mut recorded = Vec::new();
     for (episode, r) in &responses {
-        store
+        let a = store
             .add_assessment(&cm, pt, *episode, p.care_manager, r)
             .await
             .unwrap();
+        recorded.push(a.id);
     }
     // A PHQ-9 of a patient without an episode (no episode id in the packed value).
     let other = crate::patients::add(
@@ -230,7 +232,7 @@ async fn metrics_input_keeps_every_record(store: &Store) {
         stepwise_store::model::Assignments::default(),
     )
     .await;
-    store
+    let other_phq9 = store
         .add_assessment(
             &cm,
             other.id,
@@ -242,8 +244,9 @@ async fn metrics_input_keeps_every_record(store: &Store) {
         .unwrap();
     let mut excluded = contact("2026-09-10", "follow_up");
     excluded.exclusion = Some("inpatient".into());
+    let mut logged = Vec::new();
     for k in [contact("2026-09-04", "initial_assessment"), excluded] {
-        store
+        let c = store
             .add_contact(
                 &cm,
                 ep.id,
@@ -253,6 +256,7 @@ async fn metrics_input_keeps_every_record(store: &Store) {
             )
             .await
             .unwrap();
+        logged.push(c.id);
     }
 
     let input = store
@@ -310,6 +314,73 @@ async fn metrics_input_keeps_every_record(store: &Store) {
             date!(2026 - 09 - 04),
             date!(2026 - 09 - 10),
         ]
+    );
+    // Records dated after the end of the period are left out.
+    let early = store
+        .metrics_input(&cm, date!(2026 - 09 - 03))
+        .await
+        .unwrap();
+    assert_eq!(early.patients[0].screenings.len(), 4);
+    assert!(early.patients[0].episodes[0].contacts.is_empty());
+    assert!(early.patients[1].screenings.is_empty());
+
+    // The stored summaries follow corrections: a response and a contact entered in error, and
+    // a contact corrected by a later record, leave the metrics' input at once.
+    store
+        .mark_assessment_entered_in_error(&cm, recorded[0], "wrong patient")
+        .await
+        .unwrap();
+    store
+        .mark_contact_entered_in_error(&cm, logged[1], "duplicate")
+        .await
+        .unwrap();
+    store
+        .add_contact(
+            &cm,
+            ep.id,
+            p.care_manager,
+            &contact("2026-09-05", "initial_assessment")
+                .parse(&[Role::CareManager], cm.today)
+                .unwrap(),
+            Some(logged[0]),
+        )
+        .await
+        .unwrap();
+    store
+        .mark_assessment_entered_in_error(&cm, recorded.last().copied().unwrap(), "duplicate")
+        .await
+        .unwrap();
+    let after = store
+        .metrics_input(&cm, date!(2026 - 11 - 27))
+        .await
+        .unwrap();
+    let rec = &after.patients[0];
+    assert_eq!(rec.screenings.len(), 2);
+    assert!(rec.screenings.iter().all(|s| s.instrument.code() == "phq9"));
+    let days: Vec<time::Date> = rec.episodes[0]
+        .contacts
+        .iter()
+        .map(|c| c.contact_on)
+        .collect();
+    assert_eq!(days, [date!(2026 - 09 - 05)]);
+    assert_eq!(
+        store.metric_summary_differences(p.id).await.unwrap(),
+        Vec::<String>::new()
+    );
+    // The only response of the patient without an episode in error: nothing left to read.
+    store
+        .mark_assessment_entered_in_error(&cm, other_phq9.id, "wrong patient")
+        .await
+        .unwrap();
+    let after = store
+        .metrics_input(&cm, date!(2026 - 11 - 27))
+        .await
+        .unwrap();
+    assert!(after.patients[1].screenings.is_empty());
+    assert!(after.patients[1].phq9.is_empty());
+    assert_eq!(
+        store.metric_summary_differences(p.id).await.unwrap(),
+        Vec::<String>::new()
     );
 }
 
