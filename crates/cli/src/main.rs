@@ -5,6 +5,7 @@ mod backup;
 mod demo;
 mod instruments;
 mod serve;
+mod tls;
 mod tools;
 
 use anyhow::{Context, Result};

@@ -5,6 +5,7 @@ use crate::admin::cli_ctx;
 use anyhow::{Context, Result};
 use clap::Args;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,10 +17,29 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "STEPWISE_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Mark cookies Secure with the `__Host-` prefix: set this when users reach Stepwise over
-    /// HTTPS (behind a TLS reverse proxy).
+    /// Mark cookies Secure with the `__Host-` prefix and send Strict-Transport-Security: set
+    /// this when users reach Stepwise over HTTPS through a TLS reverse proxy (implied by
+    /// `--tls-cert`).
     #[arg(long, env = "STEPWISE_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Serve HTTPS with this PEM certificate chain (server certificate first, then any
+    /// intermediates). Needs `--tls-key`.
+    #[arg(
+        long,
+        env = "STEPWISE_TLS_CERT",
+        requires = "tls_key",
+        value_name = "CERT.pem"
+    )]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of the `--tls-cert` certificate (unencrypted PKCS#8, PKCS#1 or
+    /// SEC1; keep it readable by the service account only). Needs `--tls-cert`.
+    #[arg(
+        long,
+        env = "STEPWISE_TLS_KEY",
+        requires = "tls_cert",
+        value_name = "KEY.pem"
+    )]
+    tls_key: Option<PathBuf>,
     #[command(flatten)]
     db: DbArgs,
 }
@@ -29,12 +49,14 @@ pub const DEMO_PASSWORD: &str = "stepwise-demo-2026";
 
 pub async fn serve(args: ServeArgs) -> Result<ExitCode> {
     crate::init_logging();
+    let tls = args.tls()?;
     let store = args.db.open().await?;
-    run(args, store, None).await
+    run(args, tls, store, None).await
 }
 
 pub async fn demo(args: ServeArgs) -> Result<ExitCode> {
     crate::init_logging();
+    let tls = args.tls()?;
     let store = args.db.open().await?;
     if store.is_empty().await? {
         println!("Creating the demo practice (synthetic patients) …");
@@ -49,25 +71,49 @@ pub async fn demo(args: ServeArgs) -> Result<ExitCode> {
         password: DEMO_PASSWORD.to_owned(),
         users,
     };
-    run(args, store, Some(notice)).await
+    run(args, tls, store, Some(notice)).await
 }
 
-async fn run(args: ServeArgs, store: Store, demo: Option<DemoNotice>) -> Result<ExitCode> {
+impl ServeArgs {
+    /// The TLS configuration when `--tls-cert` and `--tls-key` are given, read and checked
+    /// before anything else starts.
+    fn tls(&self) -> Result<Option<rustls::ServerConfig>> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Ok(Some(crate::tls::server_config(cert, key)?)),
+            (None, None) => Ok(None),
+            // clap's `requires` catches this on the command line; the environment too.
+            (Some(_), None) => anyhow::bail!("--tls-cert needs --tls-key (STEPWISE_TLS_KEY)"),
+            (None, Some(_)) => anyhow::bail!("--tls-key needs --tls-cert (STEPWISE_TLS_CERT)"),
+        }
+    }
+}
+
+async fn run(
+    args: ServeArgs,
+    tls: Option<rustls::ServerConfig>,
+    store: Store,
+    demo: Option<DemoNotice>,
+) -> Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     let config = WebConfig {
-        secure_cookies: args.secure_cookies,
+        // Over built-in TLS the cookies are always secure and HSTS is sent.
+        secure_cookies: args.secure_cookies || tls.is_some(),
         demo,
         ..WebConfig::default()
     };
     tokio::spawn(scheduled_jobs(store.clone()));
     let state = AppState::new(store, Arc::new(SystemClock), config);
+    let scheme = if tls.is_some() { "https" } else { "http" };
     println!(
-        "\nStepwise is running at http://{} (Ctrl-C to stop)",
+        "\nStepwise is running at {scheme}://{} (Ctrl-C to stop)",
         listener.local_addr()?
     );
-    stepwise_web::serve(listener, state, shutdown_signal()).await?;
+    match tls {
+        Some(tls) => crate::tls::serve(listener, tls, state, shutdown_signal()).await?,
+        None => stepwise_web::serve(listener, state, shutdown_signal()).await?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -36,9 +36,13 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// The application's router with every layer.
 pub fn router(state: AppState) -> Router {
+    let https = state.config.secure_cookies;
     routes::build(routes::all())
         .fallback(middleware::not_found)
-        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            https,
+            middleware::security_headers,
+        ))
         .layer(CsrfLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(

@@ -2,14 +2,17 @@
 //! error bodies, and the not-found fallback.
 
 use crate::error::{ApiError, REQUEST_ID};
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 /// Strict content security: only this origin's scripts, styles and images; no inline code;
 /// no framing. Pages and API responses are never cached (they carry PHI), static assets are.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// With `https` (Stepwise serves TLS itself, or `--secure-cookies` says a TLS proxy is in
+/// front) browsers are told to use HTTPS only for a year (HSTS, RFC 6797); over plain HTTP the
+/// header would be ignored by browsers and wrong to send.
+pub async fn security_headers(State(https): State<bool>, req: Request, next: Next) -> Response {
     let is_asset = req.uri().path().starts_with("/assets/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
@@ -38,6 +41,12 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
     );
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     if !is_asset {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -88,7 +88,9 @@ pub fn is_time_zone(name: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct WebConfig {
     pub session: SessionPolicy,
-    /// Cookies carry `Secure` and the `__Host-` prefix (serving over TLS or behind a TLS proxy).
+    /// Users reach Stepwise over HTTPS (it serves TLS itself, or a TLS proxy is in front):
+    /// cookies carry `Secure` and the `__Host-` prefix, and every response carries
+    /// `Strict-Transport-Security`.
     pub secure_cookies: bool,
     /// The demo practice is running: pages say so, and the sign-in page lists the demo users.
     pub demo: Option<DemoNotice>,

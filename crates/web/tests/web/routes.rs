@@ -5,6 +5,7 @@
 use crate::harness::app;
 use std::collections::BTreeSet;
 use stepwise_web::routes::{Access, table};
+use stepwise_web::{AppState, WebConfig};
 
 fn concrete(path: &str) -> String {
     path.replace("{id}", "0190f0c2-0000-7000-8000-000000000001")
@@ -157,6 +158,9 @@ async fn security_headers_on_every_response() {
             "{path}"
         );
         assert!(reply.header("x-request-id").is_some(), "{path}");
+        // Plain HTTP without a TLS proxy in front: no HSTS (browsers ignore it there, and it
+        // would be a promise nobody keeps).
+        assert_eq!(reply.header("strict-transport-security"), None, "{path}");
         if path.starts_with("/assets/") {
             assert_eq!(reply.status, 200);
             assert!(
@@ -178,5 +182,55 @@ async fn security_headers_on_every_response() {
     assert_eq!(
         app.send(app.call("GET", "/assets/nope.js")).await.status,
         404
+    );
+}
+
+/// Served over HTTPS (built-in TLS, or `--secure-cookies` behind a TLS proxy): every response,
+/// pages, API, errors and assets alike, tells the browser to use HTTPS only for a year, and the
+/// session cookie is `__Host-` and `Secure`.
+#[tokio::test]
+async fn over_https_every_response_carries_hsts() {
+    let mut app = app().await;
+    app.router = stepwise_web::router(AppState::new(
+        app.store.clone(),
+        app.clock.clone(),
+        WebConfig {
+            secure_cookies: true,
+            ..WebConfig::default()
+        },
+    ));
+    for path in [
+        "/sign-in",
+        "/",
+        "/api/v1/health",
+        "/api/v1/patients",
+        "/api/v1/nothing-here",
+        "/nothing-here",
+        "/assets/app.css",
+    ] {
+        let reply = app.send(app.call("GET", path)).await;
+        assert_eq!(
+            reply.header("strict-transport-security"),
+            Some("max-age=31536000"),
+            "{path} ({})",
+            reply.status
+        );
+        assert_eq!(
+            reply.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+    }
+    let signed_in = app
+        .sign_in(&app.care_manager.email, crate::harness::PASSWORD)
+        .await;
+    assert_eq!(
+        signed_in.header("strict-transport-security"),
+        Some("max-age=31536000")
+    );
+    let cookie = signed_in.header("set-cookie").unwrap_or_default();
+    assert!(
+        cookie.starts_with("__Host-stepwise_session=") && cookie.contains("; Secure"),
+        "{cookie}"
     );
 }
