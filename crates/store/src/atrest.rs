@@ -270,19 +270,31 @@ async fn export_and_swap(live: &Path, staged: &Path, key: &DbKey) -> Result<Encr
     let result = async {
         sqlx::query("BEGIN EXCLUSIVE").execute(&mut plain).await?;
         sqlx::query("COMMIT").execute(&mut plain).await?;
-        let [wal, _, journal] = sidecars(live);
-        for s in [wal, journal] {
-            if std::fs::metadata(&s).is_ok_and(|m| m.len() > 0) {
-                return Err(StoreError::Corrupt(format!(
-                    "{} is still there after the log was folded in: nothing was changed",
-                    s.display()
-                )));
-            }
+        // (In exclusive locking mode a committed rollback journal is kept with its header
+        // zeroed rather than deleted: it holds no pages and is removed after the swap.)
+        let [wal, _, _] = sidecars(live);
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+            return Err(StoreError::Corrupt(format!(
+                "{} is still there after the log was folded in: nothing was changed",
+                wal.display()
+            )));
         }
         let user_version: i64 = sqlx::query("PRAGMA main.user_version")
             .fetch_one(&mut plain)
             .await?
             .get(0);
+        // The copy starts as a new, empty file readable by its owner only (the connection
+        // may not create files: it was opened without create-if-missing).
+        {
+            let mut o = std::fs::OpenOptions::new();
+            o.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                o.mode(0o600);
+            }
+            o.open(staged).map_err(|e| io("creating", staged, e))?;
+        }
         sqlx::query("ATTACH DATABASE ?1 AS encrypted KEY ?2")
             .bind(staged.to_string_lossy().into_owned())
             .bind(key.raw())

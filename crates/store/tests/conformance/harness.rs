@@ -284,6 +284,14 @@ impl Harness {
 
     pub async fn finish(self) {
         self.store.close().await;
+        if let (Some(dir), Some(_)) = (&self.dir, &self.key) {
+            // The run was really against an encrypted file.
+            assert_eq!(
+                stepwise_store::sqlite_file_state(&dir.path().join(stepwise_store::SQLITE_FILE))
+                    .unwrap(),
+                stepwise_store::FileState::Encrypted
+            );
+        }
         if let Some((admin_url, name)) = self.pg {
             let opts =
                 sqlx::postgres::PgConnectOptions::from_str(&admin_url).expect("PostgreSQL URL");
