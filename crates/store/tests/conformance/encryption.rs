@@ -15,7 +15,7 @@ use stepwise_domain::role::Role;
 use stepwise_store::model::Assignments;
 use stepwise_store::{
     DbKey, FileState, KeyProblem, Location, OpenOptions, SQLITE_FILE, Store, StoreError,
-    encrypt_in_place, sqlite_file_state,
+    sqlite_file_state,
 };
 
 const GIVEN: &str = "Zebulonia";
@@ -269,7 +269,9 @@ async fn encrypt_in_place_keeps_every_row_and_leaves_no_plain_file() {
     // While the database is in use (a server running), nothing happens.
     let key = random_key();
     let running = open(dir.path(), None).await.unwrap();
-    let err = encrypt_in_place(dir.path(), &key).await.unwrap_err();
+    let err = stepwise_store::encrypt_in_place(dir.path(), &key)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("in use"), "{err}");
     running.close().await;
     assert_eq!(
@@ -278,7 +280,9 @@ async fn encrypt_in_place_keeps_every_row_and_leaves_no_plain_file() {
     );
     assert_eq!(snapshot(dir.path(), None).await, before);
 
-    let summary = encrypt_in_place(dir.path(), &key).await.unwrap();
+    let summary = stepwise_store::encrypt_in_place(dir.path(), &key)
+        .await
+        .unwrap();
     assert!(summary.tables > 10 && summary.rows > 20, "{summary:?}");
     assert_eq!(files(dir.path()), [SQLITE_FILE.to_owned()]);
     assert_eq!(hits(dir.path()), Vec::<(String, &str)>::new());
@@ -298,10 +302,14 @@ async fn encrypt_in_place_keeps_every_row_and_leaves_no_plain_file() {
     ));
 
     // Twice is refused; so is an empty directory.
-    let again = encrypt_in_place(dir.path(), &key).await.unwrap_err();
+    let again = stepwise_store::encrypt_in_place(dir.path(), &key)
+        .await
+        .unwrap_err();
     assert!(again.to_string().contains("already encrypted"), "{again}");
     let empty = tempfile::tempdir().unwrap();
-    let none = encrypt_in_place(empty.path(), &key).await.unwrap_err();
+    let none = stepwise_store::encrypt_in_place(empty.path(), &key)
+        .await
+        .unwrap_err();
     assert!(none.to_string().contains("no database"), "{none}");
     assert!(files(empty.path()).is_empty());
 }
