@@ -20,18 +20,19 @@
 //!   decrypt.
 
 use crate::DbArgs;
+use crate::keyfile::{self, create_private};
 use anyhow::{Context, Result, bail};
-use chacha20poly1305::aead::{Aead, Generate, Key, KeyInit, Payload};
+use chacha20poly1305::aead::{Aead, Generate, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use clap::Args;
 use sha2::{Digest, Sha256};
-use std::fs::{File, OpenOptions as FileOptions};
+use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use stepwise_domain::audit::AuditAction;
 use stepwise_store::model::Ctx;
-use stepwise_store::{Location, NO_PRACTICE, OpenOptions, SQLITE_FILE, Store};
+use stepwise_store::{Location, NO_PRACTICE, SQLITE_FILE, Store};
 use stepwise_web::state::{Clock, SystemClock};
 
 const MAGIC: &[u8; 16] = b"STEPWISE-BACKUP\n";
@@ -114,45 +115,17 @@ fn key_id(key: &[u8]) -> [u8; KEY_ID_LEN] {
     id
 }
 
-const KEY_LABEL: &str = "stepwise-backup-key-v1";
+/// The backup key file.
+const BACKUP_KEY: keyfile::Kind = keyfile::Kind {
+    label: "stepwise-backup-key-v1",
+    what: "backup key",
+    made_by: "stepwise backup-key",
+    comment: "# Stepwise backup key. Keep it apart from the data and the backups.",
+};
 
 impl BackupKey {
     fn load(path: &Path) -> Result<Self> {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(path)
-                .with_context(|| format!("reading the backup key file {}", path.display()))?
-                .permissions()
-                .mode();
-            if mode & 0o077 != 0 {
-                bail!(
-                    "the backup key file {} can be read by other users (mode {:o}): \
-                     run `chmod 600 {}` first",
-                    path.display(),
-                    mode & 0o777,
-                    path.display()
-                );
-            }
-        }
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading the backup key file {}", path.display()))?;
-        let hex_key = text
-            .lines()
-            .find_map(|l| l.trim().strip_prefix(KEY_LABEL))
-            .map(str::trim)
-            .ok_or_else(|| {
-                anyhow::anyhow!(
-                    "{} is not a Stepwise backup key file (make one with `stepwise backup-key`)",
-                    path.display()
-                )
-            })?;
-        let bytes = hex::decode(hex_key)
-            .ok()
-            .filter(|b| b.len() == 32)
-            .ok_or_else(|| {
-                anyhow::anyhow!("{}: the key is not 64 hexadecimal digits", path.display())
-            })?;
+        let bytes = keyfile::load(path, &BACKUP_KEY)?;
         let cipher = XChaCha20Poly1305::new_from_slice(&bytes)
             .map_err(|_| anyhow::anyhow!("{}: the key has the wrong length", path.display()))?;
         Ok(BackupKey {
@@ -380,39 +353,29 @@ impl<R: Read> Read for Decrypting<'_, R> {
     }
 }
 
-/// Create a file that must not exist yet, readable by its owner only.
-fn create_private(path: &Path) -> std::io::Result<File> {
-    let mut o = FileOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    o.open(path)
-}
-
 pub fn backup_key(args: BackupKeyArgs) -> Result<ExitCode> {
-    let key = Key::<XChaCha20Poly1305>::generate();
-    let mut f = create_private(&args.out).with_context(|| {
-        format!(
-            "creating {} (a key file is never overwritten)",
-            args.out.display()
-        )
-    })?;
-    writeln!(
-        f,
-        "# Stepwise backup key. Keep it apart from the data and the backups."
-    )?;
-    writeln!(f, "{KEY_LABEL} {}", hex::encode(key.as_slice()))?;
-    f.sync_all()?;
+    let key = keyfile::create(&args.out, &BACKUP_KEY)?;
     println!(
         "Created the backup key {} (key id {}). Store a copy somewhere safe and apart from \
          the backups: without it no backup can be restored.",
         args.out.display(),
-        hex::encode(key_id(key.as_slice()))
+        hex::encode(key_id(&key))
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The backup key and the database key are two keys in two files: refuse one file for both.
+fn distinct_keys(key: &KeyArgs, db: &DbArgs) -> Result<()> {
+    if let Some(db_key) = db.db_key_file()
+        && keyfile::same_file(&key.key_file, db_key)
+    {
+        bail!(
+            "--key-file and --db-key-file name the same file: the backup key and the database \
+             key must be two different keys in two files (make one with `stepwise backup-key`, \
+             the other with `stepwise db-key`)"
+        );
+    }
+    Ok(())
 }
 
 fn file_name(p: &Path) -> String {
@@ -422,6 +385,7 @@ fn file_name(p: &Path) -> String {
 }
 
 pub async fn backup(args: BackupArgs) -> Result<ExitCode> {
+    distinct_keys(&args.key, &args.db)?;
     let key = BackupKey::load(&args.key.key_file)?;
     if args.out.exists() {
         bail!(
@@ -543,6 +507,7 @@ fn report(summary: &stepwise_store::RestoreSummary, started: std::time::Instant)
 
 pub async fn restore(args: RestoreArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
+    distinct_keys(&args.key, &args.db)?;
     let key = BackupKey::load(&args.key.key_file)?;
     if !args.from.is_file() {
         bail!("no backup file at {}", args.from.display());
@@ -561,7 +526,7 @@ pub async fn restore(args: RestoreArgs) -> Result<ExitCode> {
                      PostgreSQL database instead"
                 );
             }
-            let store = Store::open(&location, OpenOptions::default())
+            let store = Store::open(&location, args.db.open_options()?)
                 .await
                 .with_context(|| format!("opening the database at {location:?}"))?;
             let restored = restore_into(&store, &args.from, &key).await;
@@ -587,7 +552,7 @@ pub async fn restore(args: RestoreArgs) -> Result<ExitCode> {
     let restored = async {
         let store = Store::open(
             &Location::SqliteDir(staging.clone()),
-            OpenOptions::default(),
+            args.db.open_options()?,
         )
         .await?;
         let restored = restore_into(&store, &args.from, &key).await;

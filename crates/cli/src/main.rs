@@ -1,17 +1,19 @@
 //! `stepwise`: run the server or the demo practice, and administer a Stepwise installation.
 
 mod admin;
+mod atrest;
 mod backup;
 mod demo;
 mod instruments;
+mod keyfile;
 mod serve;
 mod tls;
 mod tools;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
-use stepwise_store::{Location, OpenOptions, Store};
+use stepwise_store::{DbKey, Location, OpenOptions, Store};
 
 #[derive(Parser)]
 #[command(
@@ -44,6 +46,10 @@ pub struct DbArgs {
         hide_env_values = true
     )]
     database_url: Option<String>,
+    /// The key file of the encrypted SQLite database (made by `stepwise db-key`). It must be
+    /// outside the data directory. Not for PostgreSQL (docs/security.md, "Encryption at rest").
+    #[arg(long, env = "STEPWISE_DB_KEY_FILE", global = true)]
+    db_key_file: Option<PathBuf>,
 }
 
 impl DbArgs {
@@ -54,10 +60,46 @@ impl DbArgs {
         }
     }
 
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
+    pub fn db_key_file(&self) -> Option<&std::path::Path> {
+        self.db_key_file.as_deref()
+    }
+
+    /// The database key, read from its file: only for SQLite, and only from outside the data
+    /// directory (a key stored with the data protects nothing).
+    pub fn db_key(&self) -> Result<Option<DbKey>> {
+        let Some(path) = &self.db_key_file else {
+            return Ok(None);
+        };
+        if self.database_url.is_some() {
+            bail!(
+                "--db-key-file is for the embedded SQLite database: a PostgreSQL deployment \
+                 relies on encryption of the server's storage volume and on TLS \
+                 (docs/security.md, \"Encryption at rest\")"
+            );
+        }
+        atrest::outside_data_dir(path, &self.data_dir)?;
+        Ok(Some(DbKey::from_bytes(keyfile::load(
+            path,
+            &atrest::DB_KEY,
+        )?)))
+    }
+
+    /// How to open the store: the defaults, with the database key if one is given.
+    pub fn open_options(&self) -> Result<OpenOptions> {
+        Ok(OpenOptions {
+            db_key: self.db_key()?,
+            ..OpenOptions::default()
+        })
+    }
+
     /// Open the store, running pending migrations.
     pub async fn open(&self) -> Result<Store> {
         let location = self.location()?;
-        Store::open(&location, OpenOptions::default())
+        Store::open(&location, self.open_options()?)
             .await
             .with_context(|| format!("opening the database at {location:?}"))
     }
@@ -109,6 +151,12 @@ enum Command {
     Restore(backup::RestoreArgs),
     /// Create a new backup key file (256-bit, readable by its owner only).
     BackupKey(backup::BackupKeyArgs),
+    /// Create a new database key file (256-bit, readable by its owner only) for an encrypted
+    /// SQLite database; keep it outside the data directory.
+    DbKey(atrest::DbKeyArgs),
+    /// Encrypt the existing (plain) SQLite database in place with the key of --db-key-file.
+    /// Stop the server first.
+    DbEncrypt(atrest::DbEncryptArgs),
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -141,6 +189,8 @@ async fn main() -> std::process::ExitCode {
         Command::Backup(args) => backup::backup(args).await,
         Command::Restore(args) => backup::restore(args).await,
         Command::BackupKey(args) => backup::backup_key(args),
+        Command::DbKey(args) => atrest::db_key(args),
+        Command::DbEncrypt(args) => atrest::db_encrypt(args).await,
         Command::Synth(args) => demo::synth(args).await,
         Command::Instruments { command } => instruments::instruments(command).await,
     };

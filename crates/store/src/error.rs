@@ -26,6 +26,9 @@ pub enum StoreError {
     /// Stored data the code cannot read (hand-edited or corrupted).
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// The database key given (or its absence) does not fit the SQLite database.
+    #[error(transparent)]
+    Key(#[from] crate::atrest::KeyProblem),
     /// The audit event could not be written, so the operation was not carried out.
     #[error("the audit trail could not be written")]
     AuditUnavailable,

@@ -5,6 +5,7 @@
 //! transaction; reads of patient data are audited before their data is returned (see
 //! `audit.rs`). Clinical records are never deleted: wrong ones are marked entered-in-error.
 
+mod atrest;
 mod audit;
 mod cache;
 mod db;
@@ -12,6 +13,9 @@ mod error;
 pub mod model;
 mod ops;
 
+pub use atrest::{
+    DbKey, EncryptSummary, FileState, KeyProblem, encrypt_in_place, sqlite_file_state,
+};
 pub use audit::{
     AuditAction, AuditCategory, AuditEvent, AuditFilter, AuditOutcome, ChainReport, NO_PRACTICE,
     StoredAuditEvent,
@@ -112,6 +116,9 @@ pub struct OpenOptions {
     /// Run pending migrations (the default; `false` fails if the schema is behind).
     pub migrate: bool,
     pub max_connections: u32,
+    /// SQLite in a data directory only: the SQLCipher key the database is (or, when new, will
+    /// be) encrypted with. `None`: a plain database.
+    pub db_key: Option<DbKey>,
 }
 
 impl Default for OpenOptions {
@@ -119,6 +126,7 @@ impl Default for OpenOptions {
         Self {
             migrate: true,
             max_connections: 8,
+            db_key: None,
         }
     }
 }
@@ -129,12 +137,17 @@ const PG_PING_AFTER_IDLE: Duration = Duration::from_secs(30);
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static PG_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-fn sqlite_options(path: Option<&Path>) -> Result<SqliteConnectOptions> {
+fn sqlite_options(path: Option<&Path>, key: Option<&DbKey>) -> Result<SqliteConnectOptions> {
     let base = match path {
         Some(p) => SqliteConnectOptions::new()
             .filename(p)
             .create_if_missing(true),
         None => SqliteConnectOptions::from_str("sqlite::memory:")?.shared_cache(true),
+    };
+    // The key, when there is one, is sent first on every connection (sqlx orders it so).
+    let base = match key {
+        Some(k) => atrest::keyed(base, k),
+        None => base,
     };
     Ok(base
         .journal_mode(SqliteJournalMode::Wal)
@@ -159,8 +172,24 @@ impl Store {
                         dir.display()
                     ))
                 })?;
-                let options = sqlite_options(Some(&dir.join(SQLITE_FILE)))?;
-                Self::sqlite_pools(options, opts.max_connections).await?
+                let file = dir.join(SQLITE_FILE);
+                let state = atrest::sqlite_file_state(&file)?;
+                atrest::check_key(state, opts.db_key.as_ref())?;
+                let options = sqlite_options(Some(&file), opts.db_key.as_ref())?;
+                match Self::sqlite_pools(options, opts.max_connections).await {
+                    // An encrypted file whose pages do not decrypt: the key is not its key.
+                    Err(e) if state == FileState::Encrypted && atrest::is_not_a_database(&e) => {
+                        return Err(StoreError::Key(if opts.db_key.is_some() {
+                            KeyProblem::Wrong
+                        } else {
+                            KeyProblem::Needed
+                        }));
+                    }
+                    pools => pools?,
+                }
+            }
+            Location::SqliteMemory | Location::Postgres(_) if opts.db_key.is_some() => {
+                return Err(StoreError::Key(KeyProblem::NotSqliteFile));
             }
             Location::SqliteMemory => {
                 // A private in-memory database per store: a unique name with shared cache.
@@ -168,7 +197,7 @@ impl Store {
                     "file:stepwise-{}?mode=memory&cache=shared",
                     uuid::Uuid::now_v7().simple()
                 );
-                let options = sqlite_options(None)?
+                let options = sqlite_options(None, None)?
                     .filename(&name)
                     .journal_mode(SqliteJournalMode::Memory);
                 Self::sqlite_pools(options, opts.max_connections).await?

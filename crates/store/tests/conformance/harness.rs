@@ -5,7 +5,7 @@ use std::str::FromStr;
 use stepwise_domain::ids::{PracticeId, UserId};
 use stepwise_domain::role::Role;
 use stepwise_store::model::{Ctx, NewUser};
-use stepwise_store::{Location, OpenOptions, Store};
+use stepwise_store::{DbKey, Location, OpenOptions, Store};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
@@ -13,16 +13,38 @@ pub struct Harness {
     pub store: Store,
     dir: Option<tempfile::TempDir>,
     pg: Option<(String, String)>,
+    /// The SQLCipher key of an encrypted SQLite store.
+    key: Option<DbKey>,
 }
 
 /// The fixed "now" of every scenario: a Friday afternoon, 27 November 2026, UTC.
 pub const NOW: OffsetDateTime = datetime!(2026-11-27 15:00 UTC);
 
+/// A fresh SQLite store; encrypted (SQLCipher, a random key) when
+/// `STEPWISE_TEST_SQLITE_ENCRYPTED=1`, so the whole suite can run against an encrypted store.
 pub async fn sqlite() -> Harness {
+    let key =
+        (std::env::var("STEPWISE_TEST_SQLITE_ENCRYPTED").as_deref() == Ok("1")).then(random_key);
+    sqlite_with(key).await
+}
+
+/// A random database key for a test.
+pub fn random_key() -> DbKey {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(uuid::Uuid::now_v7().as_bytes());
+    let mut bytes = [0u8; 32];
+    bytes.copy_from_slice(&digest);
+    DbKey::from_bytes(bytes)
+}
+
+pub async fn sqlite_with(key: Option<DbKey>) -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(
         &Location::SqliteDir(dir.path().to_owned()),
-        OpenOptions::default(),
+        OpenOptions {
+            db_key: key.clone(),
+            ..OpenOptions::default()
+        },
     )
     .await
     .expect("open sqlite store");
@@ -30,6 +52,7 @@ pub async fn sqlite() -> Harness {
         store,
         dir: Some(dir),
         pg: None,
+        key,
     }
 }
 
@@ -62,6 +85,7 @@ pub async fn postgres() -> Option<Harness> {
         store,
         dir: None,
         pg: Some((admin_url, name)),
+        key: None,
     })
 }
 
@@ -91,6 +115,17 @@ pub enum Tamper {
 }
 
 impl Harness {
+    /// A connection of its own to the SQLite database, behind the store's back (with the key
+    /// when the store is encrypted).
+    async fn sqlite_conn(&self, dir: &std::path::Path) -> sqlx::SqliteConnection {
+        let mut o = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(dir.join(stepwise_store::SQLITE_FILE));
+        if let Some(k) = &self.key {
+            o = k.apply_to(o);
+        }
+        sqlx::ConnectOptions::connect(&o).await.unwrap()
+    }
+
     /// Tamper with a practice's audit events behind the store's back, first switching off
     /// the append-only triggers as a database owner could.
     pub async fn tamper(&self, practice: PracticeId, how: Tamper) {
@@ -98,11 +133,7 @@ impl Harness {
         let id = practice.as_uuid();
         match (&self.dir, &self.pg) {
             (Some(dir), _) => {
-                let path = dir.path().join(stepwise_store::SQLITE_FILE);
-                let mut c =
-                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-                        .await
-                        .unwrap();
+                let mut c = self.sqlite_conn(dir.path()).await;
                 sqlx::query("DROP TRIGGER IF EXISTS audit_events_no_update")
                     .execute(&mut c)
                     .await
@@ -154,11 +185,7 @@ impl Harness {
         let mut refused = 0;
         match (&self.dir, &self.pg) {
             (Some(dir), _) => {
-                let path = dir.path().join(stepwise_store::SQLITE_FILE);
-                let mut c =
-                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-                        .await
-                        .unwrap();
+                let mut c = self.sqlite_conn(dir.path()).await;
                 for sql in stmts {
                     refused += sqlx::query(sql).bind(id).execute(&mut c).await.is_err() as usize;
                 }
@@ -183,11 +210,7 @@ impl Harness {
         let trigger = format!("inject_failure_{table}");
         match (&self.dir, &self.pg) {
             (Some(dir), _) => {
-                let path = dir.path().join(stepwise_store::SQLITE_FILE);
-                let mut c =
-                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-                        .await
-                        .unwrap();
+                let mut c = self.sqlite_conn(dir.path()).await;
                 let sql = if fail {
                     format!(
                         "CREATE TRIGGER {trigger} BEFORE INSERT ON {table} \
@@ -235,11 +258,7 @@ impl Harness {
         use sqlx::Connection;
         let mut names: Vec<String> = match (&self.dir, &self.pg) {
             (Some(dir), _) => {
-                let path = dir.path().join(stepwise_store::SQLITE_FILE);
-                let mut c =
-                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-                        .await
-                        .unwrap();
+                let mut c = self.sqlite_conn(dir.path()).await;
                 sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
                     .fetch_all(&mut c)
                     .await
@@ -265,6 +284,14 @@ impl Harness {
 
     pub async fn finish(self) {
         self.store.close().await;
+        if let (Some(dir), Some(_)) = (&self.dir, &self.key) {
+            // The run was really against an encrypted file.
+            assert_eq!(
+                stepwise_store::sqlite_file_state(&dir.path().join(stepwise_store::SQLITE_FILE))
+                    .unwrap(),
+                stepwise_store::FileState::Encrypted
+            );
+        }
         if let Some((admin_url, name)) = self.pg {
             let opts =
                 sqlx::postgres::PgConnectOptions::from_str(&admin_url).expect("PostgreSQL URL");

@@ -16,6 +16,7 @@ mod backup;
 mod billing;
 mod community;
 mod coverage;
+mod encryption;
 mod episodes;
 mod finance;
 mod import;
