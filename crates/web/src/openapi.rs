@@ -170,10 +170,9 @@ fn complete(op: &mut utoipa::openapi::path::Operation, access: crate::routes::Ac
     for (status, response) in responses.iter_mut() {
         if let (true, utoipa::openapi::RefOr::T(r)) =
             (status.parse::<u16>().is_ok_and(|s| s >= 400), response)
+            && let Some(content) = r.content.shift_remove("application/json")
         {
-            if let Some(content) = r.content.shift_remove("application/json") {
-                r.content.insert(PROBLEM_JSON.to_owned(), content);
-            }
+            r.content.insert(PROBLEM_JSON.to_owned(), content);
         }
     }
     let mut add = |status: &str, description: &str| {
@@ -205,16 +204,16 @@ fn complete(op: &mut utoipa::openapi::path::Operation, access: crate::routes::Ac
         // The version from the record's ETag, quoted or not (`"3"`, `3`, `W/"3"`); anything
         // else is refused with 422, so the document says so.
         for p in op.parameters.iter_mut().flatten() {
-            if let utoipa::openapi::RefOr::T(p) = p {
-                if p.parameter_in == ParameterIn::Header && p.name.eq_ignore_ascii_case("if-match")
-                {
-                    p.schema = Some(
-                        utoipa::openapi::schema::ObjectBuilder::new()
-                            .schema_type(utoipa::openapi::schema::Type::String)
-                            .pattern(Some(r#"^(W/)?"?[0-9]{1,18}"?$"#))
-                            .into(),
-                    );
-                }
+            if let utoipa::openapi::RefOr::T(p) = p
+                && p.parameter_in == ParameterIn::Header
+                && p.name.eq_ignore_ascii_case("if-match")
+            {
+                p.schema = Some(
+                    utoipa::openapi::schema::ObjectBuilder::new()
+                        .schema_type(utoipa::openapi::schema::Type::String)
+                        .pattern(Some(r#"^(W/)?"?[0-9]{1,18}"?$"#))
+                        .into(),
+                );
             }
         }
         add("409", "The record changed since the version in If-Match");
