@@ -203,8 +203,9 @@ struct NoteRule {
 }
 
 fn practitioners_per_cm_note(i: &ModelInputs, m: CareModel) -> Option<String> {
-    let needed = i.practitioners * 100 / PRACTITIONERS_PER_CARE_MANAGER;
-    (m == CareModel::Cocm && i.care_manager_fte < needed).then(|| {
+    // In u64: the count comes from the practice's plan and may be as large as u32 allows.
+    let needed = u64::from(i.practitioners) * 100 / u64::from(PRACTITIONERS_PER_CARE_MANAGER);
+    (m == CareModel::Cocm && u64::from(i.care_manager_fte) < needed).then(|| {
         format!(
             "One full-time care manager supports 4 to 5 practitioners; with {} practitioners, \
              plan about {:.1} to {:.1} FTE (you have {:.2}).",
@@ -362,6 +363,19 @@ mod tests {
             psychiatric_consultant: psych,
             payer_mix: PayerMix::default(),
         }
+    }
+
+    /// Found by Schemathesis: a plan with u32::MAX practitioners made the note overflow and the
+    /// plan page answer nothing at all.
+    #[test]
+    fn practitioners_note_does_not_overflow() {
+        let i = ModelInputs {
+            practitioners: u32::MAX,
+            ..inputs(6, 100, true)
+        };
+        let note = practitioners_per_cm_note(&i, CareModel::Cocm).unwrap();
+        assert!(note.contains("4294967295 practitioners"), "{note}");
+        assert!(practitioners_per_cm_note(&inputs(6, 100, true), CareModel::Cocm).is_none());
     }
 
     /// (level or 0 for none, care-manager FTE, psychiatric consultant) → model.

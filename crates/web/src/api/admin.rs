@@ -1,12 +1,12 @@
 //! The signed-in user, the practice, sites, users and roles.
 
-use super::{Body, IfMatch, created, with_etag};
+use super::{Body, IfMatch, PathParam, created, with_etag};
 use crate::access::{Authenticated, Can, Fresh, OnPatient, op};
 use crate::auth::hash_password;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use stepwise_domain::ids::{PracticeId, UserId};
@@ -200,7 +200,7 @@ pub async fn checked_hash(password: &str, email: &str) -> ApiResult<String> {
 
 /// Create a user account (practice administrator; re-authenticated within 15 minutes).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserBody,
-    responses((status = 201, body = User), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = User), (status = 403, body = crate::error::Problem, description = "Needs a session that confirmed password and second factor within 15 minutes; API tokens never qualify"), (status = 422, body = crate::error::Problem)))]
 pub async fn create_user(
     State(state): State<AppState>,
     Fresh(can): Fresh<Can<op::Administer>>,
@@ -236,11 +236,11 @@ pub struct RolesBody {
 /// within 15 minutes; needs If-Match).
 #[utoipa::path(put, path = "/api/v1/users/{id}/roles", tag = "users", request_body = RolesBody,
     params(("id" = UserId, Path), ("If-Match" = String, Header, description = "the user's version")),
-    responses((status = 200, body = User), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+    responses((status = 200, body = User), (status = 403, body = crate::error::Problem, description = "Needs a session that confirmed password and second factor within 15 minutes; API tokens never qualify"), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
 pub async fn set_roles(
     State(state): State<AppState>,
     Fresh(can): Fresh<Can<op::Administer>>,
-    Path(id): Path<UserId>,
+    PathParam(id): PathParam<UserId>,
     IfMatch(version): IfMatch,
     Body(body): Body<RolesBody>,
 ) -> ApiResult<Response> {
@@ -254,11 +254,11 @@ pub async fn set_roles(
 /// Disable an account: its sessions and tokens stop working at once (practice administrator,
 /// re-authenticated within 15 minutes).
 #[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "users", params(("id" = UserId, Path)),
-    responses((status = 200, body = User), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = User), (status = 403, body = crate::error::Problem, description = "Needs a session that confirmed password and second factor within 15 minutes; API tokens never qualify"), (status = 404, body = crate::error::Problem)))]
 pub async fn disable_user(
     State(state): State<AppState>,
     Fresh(can): Fresh<Can<op::Administer>>,
-    Path(id): Path<UserId>,
+    PathParam(id): PathParam<UserId>,
 ) -> ApiResult<Json<User>> {
     if id == can.auth.user.id {
         return Err(ApiError::invalid(
@@ -287,7 +287,7 @@ pub struct ResetBody {
 pub async fn reset_credentials(
     State(state): State<AppState>,
     Fresh(can): Fresh<Can<op::Administer>>,
-    Path(id): Path<UserId>,
+    PathParam(id): PathParam<UserId>,
     Body(body): Body<ResetBody>,
 ) -> ApiResult<Json<User>> {
     let target = state.store.user(can.ctx.practice, id).await?;
@@ -317,7 +317,7 @@ pub struct BreakGlassPermission {
 pub async fn set_break_glass(
     State(state): State<AppState>,
     Fresh(can): Fresh<Can<op::Administer>>,
-    Path(id): Path<UserId>,
+    PathParam(id): PathParam<UserId>,
     Body(body): Body<BreakGlassPermission>,
 ) -> ApiResult<Json<User>> {
     Ok(Json(
@@ -341,11 +341,11 @@ pub struct BillingKindBody {
 /// minutes): the billing engine picks the codes from it.
 #[utoipa::path(put, path = "/api/v1/users/{id}/billing-kind", tag = "users", request_body = BillingKindBody,
     params(("id" = UserId, Path)),
-    responses((status = 200, body = User), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = User), (status = 403, body = crate::error::Problem, description = "Needs a session that confirmed password and second factor within 15 minutes; API tokens never qualify"), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn set_billing_kind(
     State(state): State<AppState>,
     Fresh(can): Fresh<Can<op::Administer>>,
-    Path(id): Path<UserId>,
+    PathParam(id): PathParam<UserId>,
     Body(body): Body<BillingKindBody>,
 ) -> ApiResult<Json<User>> {
     Ok(Json(

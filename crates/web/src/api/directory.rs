@@ -1,12 +1,12 @@
 //! The community resource directory: list, search, add, correct, the call list, and CSV
 //! import (all or nothing) and export (docs/metrics.md, "The community resource directory").
 
-use super::{Body, IfMatch, created, with_etag};
+use super::{Body, IfMatch, PathParam, created, with_etag};
 use crate::access::{Can, op};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use stepwise_domain::ValidationError;
@@ -49,7 +49,7 @@ pub async fn find(
 pub async fn read(
     State(state): State<AppState>,
     can: Can<op::ReadDirectory>,
-    Path(id): Path<Uuid>,
+    PathParam(id): PathParam<Uuid>,
 ) -> ApiResult<Response> {
     let e = state
         .store
@@ -77,7 +77,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     can: Can<op::ManageDirectory>,
-    Path(id): Path<Uuid>,
+    PathParam(id): PathParam<Uuid>,
     IfMatch(version): IfMatch,
     Body(r): Body<Resource>,
 ) -> ApiResult<Response> {

@@ -68,12 +68,35 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = json_bytes(req, state).await?;
+        // Every JSON body of the API is an object; serde would otherwise fill a struct from an
+        // array by position (`[null, null]`), which the document does not allow.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+            return Err(ApiError::invalid(
+                "body",
+                "send a JSON object, not an array",
+            ));
+        }
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         serde_path_to_error::deserialize(de).map(Body).map_err(|e| {
             let path = e.path().to_string();
             let field = if path == "." { "body".to_owned() } else { path };
             ApiError::Invalid(ValidationError::field(field, e.into_inner().to_string()))
         })
+    }
+}
+
+/// A path parameter. One that does not parse names no record: 404 as a problem document, like
+/// the record extractors (axum's own rejection is a plain-text 400 the document does not list).
+pub struct PathParam<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PathParam<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| PathParam(p.0))
+            .map_err(|_| ApiError::NotFound)
     }
 }
 

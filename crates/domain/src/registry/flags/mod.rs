@@ -62,25 +62,34 @@ pub struct Flag {
     pub reason: String,
 }
 
-/// The registry's adjustable thresholds, with the documented defaults.
+/// The registry's adjustable thresholds, with the documented defaults. (The `schema(maximum)`
+/// attributes: the document gives an unsigned field only its minimum otherwise, and a tool that
+/// reads `int32` then sends values the type refuses or accepts values the document refuses.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct RegistrySettings {
     /// Weeks in treatment after which under 50 % improvement flags "not improving"
     /// (default 8: MHIP fidelity measure, consultation for non-responders by week 8 [S47]).
+    #[cfg_attr(feature = "openapi", schema(maximum = 255))]
     pub not_improving_weeks: u8,
     /// Flag when the next billing threshold is at most this many minutes away (default 10).
+    #[cfg_attr(feature = "openapi", schema(format = Int64, maximum = 4294967295.0))]
     pub near_threshold_minutes: u32,
     /// Months of enrollment that flag "long enrollment" (default 9, [S54b]).
+    #[cfg_attr(feature = "openapi", schema(maximum = 255))]
     pub long_enrollment_months: u8,
     /// Months without a case review that make it overdue, in active treatment (default 1) and
     /// in relapse prevention (default 2) ([S54b]).
+    #[cfg_attr(feature = "openapi", schema(maximum = 255))]
     pub case_review_months_active: u8,
+    #[cfg_attr(feature = "openapi", schema(maximum = 255))]
     pub case_review_months_relapse_prevention: u8,
     /// Weeks after the initial assessment by which the first follow-up is due (default 4, [S47]).
+    #[cfg_attr(feature = "openapi", schema(maximum = 255))]
     pub first_follow_up_weeks: u8,
     /// Days after referral by which a first contact (outreach) is due (default 7).
+    #[cfg_attr(feature = "openapi", schema(maximum = 255))]
     pub outreach_due_days: u8,
 }
 
