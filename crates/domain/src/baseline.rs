@@ -141,12 +141,17 @@ pub struct ManualBaselineInput {
     pub period_to: String,
     #[serde(default)]
     pub method: Option<String>,
+    /// At most [`MAX_SAMPLE_SIZE`].
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 10_000_000))]
     pub sample_size: Option<u32>,
     #[serde(default)]
     pub caveats: Option<String>,
     pub values: Vec<ManualValueInput>,
 }
+
+/// More records than a small or medium practice has: a typing error, refused.
+pub const MAX_SAMPLE_SIZE: u32 = 10_000_000;
 
 fn count(e: &mut ValidationError, field: String, raw: Option<i64>) -> Option<u32> {
     match raw.map(u32::try_from) {
@@ -274,6 +279,9 @@ impl ManualBaselineInput {
             }
         }
         values.sort_by_key(|v| v.code);
+        if self.sample_size.is_some_and(|n| n > MAX_SAMPLE_SIZE) {
+            e.push("sample_size", "must be at most 10,000,000");
+        }
         let text = |s: &Option<String>| {
             s.as_deref()
                 .map(str::trim)

@@ -28,11 +28,36 @@ use time::Date;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PracticeProfile {
+    /// Treating practitioners, at most [`MAX_PRACTITIONERS`].
+    #[cfg_attr(feature = "openapi", schema(maximum = 10_000))]
     pub practitioners: u32,
+    /// Patients of the practice, at most [`MAX_PATIENTS`].
+    #[cfg_attr(feature = "openapi", schema(maximum = 10_000_000))]
     pub patients: u32,
     pub payer_mix: PayerMix,
     pub specialty: Specialty,
     pub caseload: CaseloadProfile,
+}
+
+/// More practitioners than any small or medium practice has: a typing error, refused.
+pub const MAX_PRACTITIONERS: u32 = 10_000;
+/// More patients than any small or medium practice has: a typing error, refused.
+pub const MAX_PATIENTS: u32 = 10_000_000;
+
+impl PracticeProfile {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let mut errors = ValidationError::new();
+        if self.practitioners > MAX_PRACTITIONERS {
+            errors.push("practitioners", "must be at most 10,000");
+        }
+        if self.patients > MAX_PATIENTS {
+            errors.push("patients", "must be at most 10,000,000");
+        }
+        if let Err(e) = self.payer_mix.validate() {
+            errors.errors.extend(e.errors);
+        }
+        errors.into_result()
+    }
 }
 
 impl Default for PracticeProfile {
@@ -219,7 +244,7 @@ impl PracticePlan {
                 errors.errors.extend(e.nested(prefix).errors);
             }
         };
-        nested("profile", self.profile.payer_mix.validate());
+        nested("profile", self.profile.validate());
         if let Some(m) = &self.model {
             nested("model.registry", m.registry.validate());
         }
@@ -295,6 +320,25 @@ mod tests {
                 .into_iter()
                 .collect(),
         }
+    }
+
+    /// Found by Schemathesis: 2,147,483,648 practitioners was saved.
+    #[test]
+    fn an_impossible_practice_size_is_refused() {
+        let mut plan = PracticePlan::default();
+        plan.profile.practitioners = MAX_PRACTITIONERS;
+        plan.profile.patients = MAX_PATIENTS;
+        assert!(plan.validate().is_ok());
+        plan.profile.practitioners = MAX_PRACTITIONERS + 1;
+        plan.profile.patients = u32::MAX;
+        let fields: Vec<String> = plan
+            .validate()
+            .unwrap_err()
+            .errors
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["profile.practitioners", "profile.patients"]);
     }
 
     #[test]

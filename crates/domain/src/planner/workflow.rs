@@ -43,6 +43,7 @@ pub struct WorkflowStep {
 pub struct WorkflowPlan {
     pub model: CareModel,
     /// 1 for the first plan; the store increments it on each saved change.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1_000_000))]
     pub version: u32,
     #[serde(with = "super::dates")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
@@ -371,6 +372,8 @@ pub fn validate_workflow(plan: &WorkflowPlan) -> Result<(), ValidationError> {
     let mut errors = ValidationError::new();
     if plan.version == 0 {
         errors.push("version", "starts at 1");
+    } else if plan.version > 1_000_000 {
+        errors.push("version", "must be at most 1,000,000");
     }
     if plan.review_on <= plan.effective_on {
         errors.push("review_on", "must be after the effective date");
