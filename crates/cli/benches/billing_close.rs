@@ -67,6 +67,7 @@ fn contact(cm: UserId, on: Date, minutes: i64) -> ImportContact {
     ImportContact {
         staff: cm,
         details: ContactDetails {
+            label: Default::default(),
             contact_on: on,
             staff_role: Role::CareManager,
             kind: ContactKind::FollowUp,

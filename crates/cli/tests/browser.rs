@@ -229,6 +229,22 @@ fn stored_script_payloads_never_run() {
     assert_eq!(status, 201, "{created}");
     let xss_patient = created.split("\"id\":\"").nth(1).unwrap()[..36].to_owned();
 
+    // A Part 2 consent whose elements are payloads, shown on the chart.
+    let body = format!(
+        r#"{{"given_on":"2026-11-02","method":"written","recipients":{p},"information":{p},"purpose":{p},"expires_on":"2027-11-02"}}"#,
+        p = serde_json_string(&payload),
+    );
+    let (status, _, consent) = http_typed(
+        port,
+        "POST",
+        &format!("/api/v1/patients/{xss_patient}/part2-consents"),
+        Some(&cm),
+        Some(&body),
+        "application/json",
+    )
+    .unwrap();
+    assert_eq!(status, 201, "{consent}");
+
     // A note on a contact of the first patient of the caseload.
     let (_, _, home) = http(port, "GET", "/", Some(&cm), None).unwrap();
     let table = &home[home.find("class=\"caseload\"").unwrap()..];

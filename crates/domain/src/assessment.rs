@@ -9,6 +9,7 @@ use crate::instruments::{
     InstrumentId, Score, ScoringContext, answer_position, score_loinc_with, score_with,
 };
 use crate::patient::parse_date;
+use crate::sensitivity::{RecordLabel, may_be_part2};
 use serde::Deserialize;
 use time::Date;
 
@@ -36,6 +37,10 @@ pub struct AssessmentInput {
     pub answers: Vec<Option<i64>>,
     #[serde(default)]
     pub loinc_answers: Option<Vec<LoincAnswer>>,
+    /// `general` (the default) or `sud_part2`: a substance-use screening (AUDIT-C, AUDIT,
+    /// DAST-10) kept under 42 CFR Part 2.
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 /// One answer by its LOINC codes, e.g. `{"item": "44260-8", "answer": "LA6569-3"}`.
@@ -57,6 +62,7 @@ pub struct ScoredResponse {
     pub mode: AdministrationMode,
     pub answers: Vec<Option<u8>>,
     pub score: Score,
+    pub label: RecordLabel,
 }
 
 impl AssessmentInput {
@@ -115,8 +121,27 @@ impl AssessmentInput {
                 },
             }
         }
-        let (Some(instrument), Some(administered_on), Some(mode)) =
-            (instrument, administered_on, mode)
+        let label = match parse_label(&mut errors, self.label.as_deref()) {
+            Some(RecordLabel::PsychotherapyNote) => {
+                errors.push(
+                    "label",
+                    "An assessment is not a psychotherapy note (HIPAA 164.501 excludes test \
+                     results); use general or sud_part2",
+                );
+                None
+            }
+            Some(RecordLabel::SudPart2) if instrument.is_some_and(|i| !may_be_part2(i)) => {
+                errors.push(
+                    "label",
+                    "Only substance-use screenings (auditc, audit, dast10) can be labelled \
+                     sud_part2: other scores are followed by the whole care team",
+                );
+                None
+            }
+            other => other,
+        };
+        let (Some(instrument), Some(administered_on), Some(mode), Some(label)) =
+            (instrument, administered_on, mode, label)
         else {
             return Err(errors);
         };
@@ -135,7 +160,25 @@ impl AssessmentInput {
             mode,
             answers,
             score,
+            label,
         })
+    }
+}
+
+/// A record label as typed: absent or empty means general.
+pub fn parse_label(errors: &mut ValidationError, raw: Option<&str>) -> Option<RecordLabel> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Some(RecordLabel::General),
+        Some(s) => match RecordLabel::parse(s) {
+            Ok(l) => Some(l),
+            Err(_) => {
+                errors.push(
+                    "label",
+                    format!("must be one of: {}", RecordLabel::allowed()),
+                );
+                None
+            }
+        },
     }
 }
 
@@ -179,6 +222,7 @@ mod tests {
     #[test]
     fn scores_on_parse() {
         let r = AssessmentInput {
+            label: None,
             instrument: "phq9".into(),
             administered_on: "2026-11-20".into(),
             mode: "clinic".into(),
@@ -204,6 +248,7 @@ mod tests {
     #[test]
     fn names_the_bad_item() {
         let e = AssessmentInput {
+            label: None,
             instrument: "gad7".into(),
             administered_on: "2026-11-20".into(),
             mode: "clinic".into(),
@@ -222,6 +267,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.errors[0].field, "answers[2]");
         let e = AssessmentInput {
+            label: None,
             instrument: "xyz".into(),
             administered_on: "soon".into(),
             mode: "fax".into(),
@@ -247,6 +293,7 @@ mod tests {
 
     fn input(instrument: &str, loinc: Option<Vec<LoincAnswer>>) -> AssessmentInput {
         AssessmentInput {
+            label: None,
             instrument: instrument.into(),
             administered_on: "2026-11-20".into(),
             mode: "clinic".into(),
@@ -335,5 +382,31 @@ mod tests {
             .unwrap();
         assert_eq!(female.score.positive, Some(true));
         assert_eq!(male.score.positive, Some(false));
+    }
+
+    #[test]
+    fn only_substance_use_screenings_are_part2() {
+        let input = |instrument: &str, label: &str| AssessmentInput {
+            instrument: instrument.into(),
+            administered_on: "2026-11-20".into(),
+            mode: "clinic".into(),
+            answers: vec![Some(0); 3],
+            loinc_answers: None,
+            label: Some(label.into()),
+        };
+        let today = date!(2026 - 11 - 27);
+        let r = input("auditc", "sud_part2").parse(today).unwrap();
+        assert_eq!(r.label, RecordLabel::SudPart2);
+        assert_eq!(
+            input("auditc", "").parse(today).unwrap().label,
+            RecordLabel::General
+        );
+        let err = input("phq2", "sud_part2").parse(today).unwrap_err();
+        assert_eq!(err.errors[0].field, "label");
+        assert!(err.errors[0].message.contains("auditc"));
+        let err = input("auditc", "psychotherapy_note")
+            .parse(today)
+            .unwrap_err();
+        assert!(err.errors[0].message.contains("164.501"));
     }
 }

@@ -1,9 +1,11 @@
 //! Contacts and activities of the care team, with their minutes.
 
+use crate::assessment::parse_label;
 use crate::codes::code_enum;
 use crate::error::ValidationError;
 use crate::patient::parse_date;
 use crate::role::Role;
+use crate::sensitivity::{RecordLabel, may_write_psychotherapy_note};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -115,6 +117,9 @@ pub struct ContactDetails {
     pub minutes: Minutes,
     pub exclusion: Option<MinutesExclusion>,
     pub note: Option<String>,
+    /// How the contact is kept apart (`general`, `sud_part2`, `psychotherapy_note`).
+    #[serde(default)]
+    pub label: RecordLabel,
 }
 
 impl ContactDetails {
@@ -140,6 +145,11 @@ pub struct ContactInput {
     pub exclusion: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// `general` (the default); `sud_part2` for a substance-use treatment contact under
+    /// 42 CFR Part 2; `psychotherapy_note` when the note is a psychotherapy note (HIPAA
+    /// 164.501), read by its author only: the care manager or psychiatrist, with a note.
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 /// Longest free-text note kept with a record.
@@ -230,7 +240,22 @@ impl ContactInput {
             .map(Some),
         };
         let note = parse_note(&mut errors, "note", self.note.as_deref());
-        match (contact_on, staff_role, kind, modality, minutes, exclusion) {
+        let label = parse_label(&mut errors, self.label.as_deref());
+        if label == Some(RecordLabel::PsychotherapyNote) {
+            if staff_role.is_some_and(|r| !may_write_psychotherapy_note(r)) {
+                errors.push(
+                    "label",
+                    "A psychotherapy note is written by a mental health professional (HIPAA \
+                     164.501): record it as care manager or psychiatrist",
+                );
+            }
+            if note.is_none() {
+                errors.push("note", "A psychotherapy note needs the note itself");
+            }
+        }
+        match (
+            contact_on, staff_role, kind, modality, minutes, exclusion, label,
+        ) {
             (
                 Some(contact_on),
                 Some(staff_role),
@@ -238,6 +263,7 @@ impl ContactInput {
                 Some(modality),
                 Some(minutes),
                 Some(exclusion),
+                Some(label),
             ) if errors.is_empty() => Ok(ContactDetails {
                 contact_on,
                 staff_role,
@@ -246,6 +272,7 @@ impl ContactInput {
                 minutes,
                 exclusion,
                 note,
+                label,
             }),
             _ => Err(errors),
         }
@@ -266,7 +293,37 @@ mod tests {
             minutes: 25,
             exclusion: None,
             note: Some("  ".into()),
+            label: None,
         }
+    }
+
+    #[test]
+    fn psychotherapy_notes_need_a_therapist_and_a_note() {
+        let today = date!(2026 - 11 - 27);
+        let c = ContactInput {
+            label: Some("psychotherapy_note".into()),
+            note: Some("Session content".into()),
+            ..input()
+        }
+        .parse(&[Role::CareManager], today)
+        .unwrap();
+        assert_eq!(c.label, RecordLabel::PsychotherapyNote);
+        let err = ContactInput {
+            staff_role: "ma_nurse".into(),
+            label: Some("psychotherapy_note".into()),
+            ..input()
+        }
+        .parse(&[Role::MaNurse], today)
+        .unwrap_err();
+        let fields: Vec<&str> = err.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["label", "note"]);
+        let err = ContactInput {
+            label: Some("secret".into()),
+            ..input()
+        }
+        .parse(&[Role::CareManager], today)
+        .unwrap_err();
+        assert!(err.errors[0].message.contains("sud_part2"));
     }
 
     #[test]

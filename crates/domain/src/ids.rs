@@ -71,4 +71,5 @@ typed_id!(
     BreakGlassId,
     ReferralId,
     BaselineId,
+    Part2ConsentId,
 );

@@ -29,6 +29,7 @@ pub mod registry;
 pub mod resources;
 pub mod role;
 pub mod safety;
+pub mod sensitivity;
 pub mod task;
 
 pub use error::{FieldError, ValidationError};

@@ -76,7 +76,8 @@ typed_id_vals!(
     TaskId,
     BreakGlassId,
     ReferralId,
-    BaselineId
+    BaselineId,
+    Part2ConsentId
 );
 
 /// Arguments of one query: `args![a, b, c]`.

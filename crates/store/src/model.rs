@@ -14,6 +14,7 @@ use stepwise_domain::record::RecordStatus;
 use stepwise_domain::registry::{CaseloadRow, ManualFlags, RegistrySettings, ReviewReason};
 use stepwise_domain::role::Role;
 use stepwise_domain::safety::{AlertKind, AlertStatus, ClosureAction};
+use stepwise_domain::sensitivity::{Part2Consent, RecordLabel};
 use stepwise_domain::task::{TaskKind, TaskSource, TaskStatus};
 use time::{Date, OffsetDateTime};
 
@@ -338,6 +339,17 @@ pub struct Contact {
     pub replaces: Option<ContactId>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// The 42 CFR 2.32 notice, carried by every Part 2 record wherever it goes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redisclosure_notice: Option<String>,
+}
+
+/// The 42 CFR 2.32 notice a record labelled `label` carries: set on every Part 2 record the
+/// store returns, so that no page, API answer or export can leave it behind.
+pub fn redisclosure_notice(label: RecordLabel) -> Option<String> {
+    label
+        .is_part2()
+        .then(|| stepwise_domain::sensitivity::REDISCLOSURE_NOTICE.to_owned())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -359,6 +371,31 @@ pub struct Assessment {
     pub safety_alert: Option<SafetyAlertId>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// `general` or `sud_part2`.
+    pub label: RecordLabel,
+    /// The 42 CFR 2.32 notice, carried by every Part 2 record wherever it goes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redisclosure_notice: Option<String>,
+}
+
+/// A patient's Part 2 consent as kept: in force from `given_on` to `expires_on` unless revoked,
+/// and a revocation counts from the moment it was recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Part2ConsentRecord {
+    pub id: Part2ConsentId,
+    pub patient: PatientId,
+    #[serde(flatten)]
+    pub consent: Part2Consent,
+    pub recorded_by: UserId,
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+    pub revoked_by: Option<UserId>,
+    pub revocation_note: Option<String>,
+    /// In force at the time of reading.
+    pub in_force: bool,
 }
 
 /// A safety alert: raised with the response whose safety items called for it, open until a

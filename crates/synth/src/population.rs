@@ -188,6 +188,7 @@ fn session_contact(
     Ok(ImportContact {
         staff,
         details: ContactDetails {
+            label: Default::default(),
             contact_on: on,
             staff_role: Role::CareManager,
             kind,

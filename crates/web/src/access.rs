@@ -402,6 +402,7 @@ keys! {
     ConsentKey => ConsentId, Consent;
     SafetyAlertKey => SafetyAlertId, SafetyAlert;
     ReferralKey => ReferralId, Referral;
+    Part2ConsentKey => Part2ConsentId, Part2Consent;
 }
 
 /// An operation on one patient's record that the user may perform given their relationship to
@@ -413,6 +414,9 @@ pub struct OnRecord<K: Key, O: Op> {
     pub auth: Authenticated,
     pub role: Role,
     pub ctx: Ctx,
+    /// The user's relationship to the patient (break-glass included), for what labelled
+    /// records they see (`crate::disclosure`).
+    pub relation: Relation,
     _op: PhantomData<O>,
 }
 
@@ -459,6 +463,7 @@ impl<K: Key, O: Op> FromRequestParts<AppState> for OnRecord<K, O> {
                 ctx: auth.ctx(Some(role)),
                 auth,
                 role,
+                relation: rel,
                 _op: PhantomData,
             });
         }
@@ -494,6 +499,7 @@ impl<K: Key, O: Op> FromRequestParts<AppState> for OnRecord<K, O> {
                     ctx,
                     auth,
                     role,
+                    relation: bg,
                     _op: PhantomData,
                 })
             }

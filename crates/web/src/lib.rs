@@ -8,6 +8,7 @@
 mod access;
 mod api;
 pub mod auth;
+mod disclosure;
 mod error;
 pub mod mfa;
 mod middleware;

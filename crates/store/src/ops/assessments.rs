@@ -2,7 +2,7 @@ use crate::Store;
 use crate::audit::{self, AuditCategory};
 use crate::db::{Conn, args};
 use crate::error::{Result, StoreError};
-use crate::model::{Assessment, Ctx};
+use crate::model::{Assessment, Ctx, redisclosure_notice};
 use crate::ops::contacts::check_reason;
 use crate::ops::episodes::load_episode;
 use crate::ops::metrics::refresh_patient_screens;
@@ -15,6 +15,7 @@ use stepwise_domain::ids::{AssessmentId, EpisodeId, PatientId, PracticeId, Safet
 use stepwise_domain::instruments::InstrumentId;
 use stepwise_domain::record::RecordStatus;
 use stepwise_domain::safety::raised_alert;
+use stepwise_domain::sensitivity::RecordLabel;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -34,10 +35,12 @@ struct AssessmentRow {
     replaces_id: Option<Uuid>,
     safety_alert_id: Option<Uuid>,
     created_at: OffsetDateTime,
+    label: String,
 }
 
 impl AssessmentRow {
     fn into_model(self) -> Result<Assessment> {
+        let label = code(RecordLabel::parse(&self.label))?;
         Ok(Assessment {
             id: AssessmentId::from_uuid(self.id),
             patient: PatientId::from_uuid(self.patient_id),
@@ -53,6 +56,8 @@ impl AssessmentRow {
             replaces: self.replaces_id.map(AssessmentId::from_uuid),
             safety_alert: self.safety_alert_id.map(SafetyAlertId::from_uuid),
             created_at: self.created_at,
+            label,
+            redisclosure_notice: redisclosure_notice(label),
         })
     }
 }
@@ -62,7 +67,7 @@ impl AssessmentRow {
 macro_rules! assessment_columns {
     () => {
         "s.id, s.patient_id, s.episode_id, s.instrument, s.administered_on, s.administered_by, s.mode, s.answers, \
-         s.score, s.status, s.error_reason, s.replaces_id, a.id AS safety_alert_id, s.created_at"
+         s.score, s.status, s.error_reason, s.replaces_id, a.id AS safety_alert_id, s.created_at, s.label"
     };
 }
 
@@ -138,8 +143,8 @@ impl Store {
         let s = &response.score;
         tx.execute(
             "INSERT INTO assessments (id, practice_id, patient_id, episode_id, instrument, administered_on, administered_by, \
-             mode, answers, total, complete, band, positive, safety, score, status, created_at, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'final', $16, $17)",
+             mode, answers, total, complete, band, positive, safety, score, status, created_at, created_by, label) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'final', $16, $17, $18)",
             args![
                 id,
                 ctx.practice,
@@ -157,7 +162,8 @@ impl Store {
                 s.safety.code(),
                 to_json(s)?,
                 ctx.now,
-                ctx.user.unwrap_or(administered_by)
+                ctx.user.unwrap_or(administered_by),
+                response.label.code()
             ],
         )
         .await?;

@@ -2,7 +2,7 @@ use crate::Store;
 use crate::audit::{self, AuditCategory};
 use crate::db::{Conn, args};
 use crate::error::{Result, StoreError};
-use crate::model::{Contact, Ctx};
+use crate::model::{Contact, Ctx, redisclosure_notice};
 use crate::ops::episodes::{load_episode, require_role};
 use crate::ops::{code, new_id, registry::refresh_facts};
 use stepwise_domain::audit::AuditAction;
@@ -10,6 +10,7 @@ use stepwise_domain::contact::{ContactDetails, ContactKind, Minutes, MinutesExcl
 use stepwise_domain::ids::{ContactId, EpisodeId, PatientId, PracticeId, UserId};
 use stepwise_domain::record::RecordStatus;
 use stepwise_domain::role::Role;
+use stepwise_domain::sensitivity::RecordLabel;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -26,6 +27,7 @@ struct ContactRow {
     minutes: i64,
     exclusion: Option<String>,
     note: Option<String>,
+    label: String,
     status: String,
     error_reason: Option<String>,
     replaces_id: Option<Uuid>,
@@ -51,7 +53,9 @@ impl ContactRow {
                 .transpose()
                 .map_err(StoreError::corrupt)?,
             note: self.note,
+            label: code(RecordLabel::parse(&self.label))?,
         };
+        let details_label = details.label;
         Ok(Contact {
             id: ContactId::from_uuid(self.id),
             episode: EpisodeId::from_uuid(self.episode_id),
@@ -63,13 +67,14 @@ impl ContactRow {
             error_reason: self.error_reason,
             replaces: self.replaces_id.map(ContactId::from_uuid),
             created_at: self.created_at,
+            redisclosure_notice: redisclosure_notice(details_label),
         })
     }
 }
 
 macro_rules! contact_columns {
     () => {
-        "id, episode_id, patient_id, staff_id, contact_on, staff_role, kind, modality, minutes, exclusion, note, \
+        "id, episode_id, patient_id, staff_id, contact_on, staff_role, kind, modality, minutes, exclusion, note, label, \
          status, error_reason, replaces_id, created_at"
     };
 }
@@ -161,8 +166,8 @@ impl Store {
         let id: ContactId = new_id();
         tx.execute(
             "INSERT INTO contacts (id, practice_id, patient_id, episode_id, contact_on, staff_id, staff_role, kind, modality, \
-             minutes, exclusion, note, status, replaces_id, created_at, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'final', $13, $14, $15)",
+             minutes, exclusion, note, status, replaces_id, created_at, created_by, label) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'final', $13, $14, $15, $16)",
             args![
                 id,
                 ctx.practice,
@@ -178,7 +183,8 @@ impl Store {
                 details.note.clone(),
                 replaces,
                 ctx.now,
-                ctx.user.unwrap_or(staff)
+                ctx.user.unwrap_or(staff),
+                details.label.code()
             ],
         )
         .await?;

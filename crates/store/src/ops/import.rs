@@ -929,6 +929,8 @@ async fn push_assessment(
                 mode: a.mode,
                 answers: a.answers.clone(),
                 score: s.clone(),
+                // Imports carry no labels: imported records are general.
+                label: stepwise_domain::sensitivity::RecordLabel::General,
             },
             recorded_by: a.administered_by,
             raised,

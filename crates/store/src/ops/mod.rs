@@ -19,6 +19,7 @@ mod registry;
 pub(crate) mod resources;
 mod reviews;
 mod safety;
+mod sensitive;
 mod users;
 mod wording;
 

@@ -6,8 +6,8 @@ use crate::model::{Assignments, Ctx, Patient, PatientSummary, Relationship};
 use crate::ops::{code, conflict_or_missing, new_id, to_json};
 use stepwise_domain::audit::AuditAction;
 use stepwise_domain::ids::{
-    AssessmentId, ConsentId, ContactId, EpisodeId, PatientId, PracticeId, RecommendationId,
-    ReferralId, SafetyAlertId, SiteId, UserId,
+    AssessmentId, ConsentId, ContactId, EpisodeId, Part2ConsentId, PatientId, PracticeId,
+    RecommendationId, ReferralId, SafetyAlertId, SiteId, UserId,
 };
 use stepwise_domain::patient::{Mrn, PatientDetails, PayerKind, Sex, normalize_query, search_key};
 use stepwise_domain::role::Role;
@@ -177,6 +177,7 @@ pub enum RecordRef {
     Consent(ConsentId),
     SafetyAlert(SafetyAlertId),
     Referral(ReferralId),
+    Part2Consent(Part2ConsentId),
 }
 
 /// How many characters of a name query make a search (fewer would list half the practice).
@@ -527,6 +528,13 @@ impl Store {
             RecordRef::Referral(id) => {
                 c.fetch_optional(
                     "SELECT patient_id FROM referrals WHERE id = $1 AND practice_id = $2",
+                    args![id, practice],
+                )
+                .await?
+            }
+            RecordRef::Part2Consent(id) => {
+                c.fetch_optional(
+                    "SELECT patient_id FROM part2_consents WHERE id = $1 AND practice_id = $2",
                     args![id, practice],
                 )
                 .await?

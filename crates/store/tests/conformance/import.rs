@@ -40,6 +40,7 @@ fn twin_responses() -> Vec<AssessmentInput> {
     vec![
         phq9("2026-09-07", [2, 2, 2, 2, 1, 1, 1, 1, 0]),
         AssessmentInput {
+            label: None,
             instrument: "gad7".into(),
             administered_on: "2026-09-07".into(),
             mode: "clinic".into(),
@@ -226,6 +227,7 @@ async fn twin_by_hand(store: &Store, p: &Practice, c: &Ctx, mrn: &str) {
 fn graduate(p: &Practice, c: &Ctx) -> ImportPatient {
     let roles = [Role::CareManager];
     let phq2 = |on: &str, a: i64, b: i64| AssessmentInput {
+        label: None,
         instrument: "phq2".into(),
         administered_on: on.into(),
         mode: "clinic".into(),

@@ -27,4 +27,5 @@ mod records;
 mod registry;
 mod reviews;
 mod safety;
+mod sensitive;
 mod wording;

@@ -16,6 +16,7 @@ use time::macros::date;
 
 fn contact(on: &str, kind: &str) -> ContactInput {
     ContactInput {
+        label: None,
         contact_on: on.into(),
         staff_role: "care_manager".into(),
         kind: kind.into(),
@@ -53,6 +54,7 @@ async fn metrics_read_the_registry(store: &Store) {
     }
     // A GAD-7 and an outreach attempt are not read: the metrics never use them.
     let gad = stepwise_domain::assessment::AssessmentInput {
+        label: None,
         instrument: "gad7".into(),
         administered_on: "2026-09-04".into(),
         mode: "phone".into(),
@@ -187,6 +189,7 @@ async fn metrics_input_keeps_every_record(store: &Store) {
     let (pt, ep) = enrolled_patient(store, &p, "M-1", Program::Cocm).await;
     let add = |instrument: &str, on: &str, answers: Vec<Option<i64>>| {
         stepwise_domain::assessment::AssessmentInput {
+            label: None,
             instrument: instrument.into(),
             administered_on: on.into(),
             mode: "phone".into(),

@@ -14,6 +14,7 @@ use stepwise_store::{Store, StoreError};
 
 pub fn contact(on: &str, kind: &str, minutes: i64) -> ContactInput {
     ContactInput {
+        label: None,
         contact_on: on.into(),
         staff_role: "care_manager".into(),
         kind: kind.into(),
@@ -26,6 +27,7 @@ pub fn contact(on: &str, kind: &str, minutes: i64) -> ContactInput {
 
 pub fn phq9(on: &str, answers: [i64; 9]) -> AssessmentInput {
     AssessmentInput {
+        label: None,
         instrument: "phq9".into(),
         administered_on: on.into(),
         mode: "phone".into(),

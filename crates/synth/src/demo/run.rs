@@ -695,6 +695,7 @@ impl<'a> Runner<'a> {
 
 fn input(instrument: InstrumentId, d: Date, mode: &str, answers: &[Option<u8>]) -> AssessmentInput {
     AssessmentInput {
+        label: None,
         instrument: instrument.code().into(),
         administered_on: d.to_string(),
         mode: mode.into(),
@@ -711,6 +712,7 @@ fn contact_details(
 ) -> Result<ContactDetails, SynthError> {
     let role = role.ok_or_else(|| SynthError::Plan("a contact needs a role".into()))?;
     ContactInput {
+        label: None,
         contact_on: d.to_string(),
         staff_role: role.code().into(),
         kind: c.kind.code().into(),

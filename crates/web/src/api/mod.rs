@@ -334,6 +334,24 @@ pub fn entries() -> Vec<Entry> {
             post(episodes::revoke_consent),
         ),
         Entry::new(
+            "GET",
+            "/api/v1/patients/{id}/part2-consents",
+            Patient(O::ReadClinical),
+            get(records::part2_consents),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/patients/{id}/part2-consents",
+            Patient(O::ManageEpisode),
+            post(records::record_part2_consent),
+        ),
+        Entry::new(
+            "POST",
+            "/api/v1/part2-consents/{id}/revocation",
+            Patient(O::ManageEpisode),
+            post(records::revoke_part2_consent),
+        ),
+        Entry::new(
             "POST",
             "/api/v1/episodes/{id}/transitions",
             Patient(O::ManageEpisode),

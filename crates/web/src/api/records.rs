@@ -1,20 +1,26 @@
 //! Contacts with their minutes, and instrument responses.
 
 use super::{Body, created};
-use crate::access::{AssessmentKey, ContactKey, EpisodeKey, OnPatient, OnRecord, op};
+use crate::access::{
+    AssessmentKey, ContactKey, EpisodeKey, OnPatient, OnRecord, Part2ConsentKey, op,
+};
+use crate::disclosure::{Shown, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use stepwise_domain::assessment::AssessmentInput;
 use stepwise_domain::contact::ContactInput;
-use stepwise_domain::ids::{AssessmentId, ContactId, EpisodeId, PatientId};
+use stepwise_domain::ids::{AssessmentId, ContactId, EpisodeId, Part2ConsentId, PatientId};
 use stepwise_domain::instruments::{InstrumentId, ScoringContext};
 use stepwise_domain::measurement::{Trajectory, TrajectoryPoint, trajectory as chart};
 use stepwise_domain::record::RecordStatus;
-use stepwise_store::model::{Assessment, Contact};
+use stepwise_domain::sensitivity::Part2ConsentInput;
+use stepwise_store::RecordRef;
+use stepwise_store::model::{Assessment, Contact, Part2ConsentRecord};
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, IntoParams)]
@@ -24,20 +30,38 @@ pub struct InstrumentFilter {
     pub instrument: Option<InstrumentId>,
 }
 
-/// A patient's responses, oldest first: the trajectory for charts.
+/// The header that says how many labelled records (42 CFR Part 2) a list left out for this
+/// reader; absent when none were.
+pub const WITHHELD_HEADER: &str = "stepwise-withheld-records";
+
+/// A list as JSON, with the count of records withheld from this reader.
+fn shown<T: Serialize>(s: Shown<T>) -> Response {
+    let mut r = Json(s.items).into_response();
+    if s.withheld > 0 {
+        r.headers_mut()
+            .insert(WITHHELD_HEADER, HeaderValue::from(s.withheld));
+    }
+    r
+}
+
+/// A patient's responses, oldest first: the trajectory for charts. Substance-use screenings
+/// labelled `sud_part2` are listed only for the patient's practitioner and care manager, their
+/// author, the psychiatric consultant while the patient's Part 2 consent is in force, and
+/// break-glass; each carries the 42 CFR 2.32 `redisclosure_notice`. The
+/// `Stepwise-Withheld-Records` header counts those left out.
 #[utoipa::path(get, path = "/api/v1/patients/{id}/assessments", tag = "assessments", params(("id" = PatientId, Path), InstrumentFilter),
     responses((status = 200, body = Vec<Assessment>), (status = 404, body = crate::error::Problem)))]
 pub async fn assessments(
     State(state): State<AppState>,
     on: OnPatient<op::ReadClinical>,
     Query(filter): Query<InstrumentFilter>,
-) -> ApiResult<Json<Vec<Assessment>>> {
-    Ok(Json(
-        state
-            .store
-            .patient_assessments(&on.ctx, on.id, filter.instrument)
-            .await?,
-    ))
+) -> ApiResult<Response> {
+    let viewer = Viewer::of(&state, &on).await?;
+    let list = state
+        .store
+        .patient_assessments(&on.ctx, on.id, filter.instrument)
+        .await?;
+    Ok(shown(viewer.assessments(list)))
 }
 
 /// Record a response, scored on arrival with the patient's recorded sex (AUDIT-C) and the
@@ -128,10 +152,14 @@ pub async fn trajectory(
             .or(episodes.first())
             .map(|e| e.id),
     };
-    let points = state
+    let viewer = Viewer::of(&state, &on).await?;
+    let list = state
         .store
         .patient_assessments(&on.ctx, on.id, Some(instrument))
-        .await?
+        .await?;
+    let points = viewer
+        .assessments(list)
+        .items
         .into_iter()
         .filter(|a| a.status == RecordStatus::Final && a.episode == episode)
         .map(|a| TrajectoryPoint {
@@ -165,6 +193,10 @@ pub async fn assessment_in_error(
     on: OnRecord<AssessmentKey, op::RecordAssessment>,
     Body(body): Body<ErrorReason>,
 ) -> ApiResult<Json<Assessment>> {
+    Viewer::of(&state, &on)
+        .await?
+        .check_correct(&state, RecordRef::Assessment(on.id))
+        .await?;
     Ok(Json(
         state
             .store
@@ -173,14 +205,18 @@ pub async fn assessment_in_error(
     ))
 }
 
-/// An episode's contacts, newest first, including those entered in error.
+/// An episode's contacts, newest first, including those entered in error. A psychotherapy
+/// note's text is returned to its author only (`note` is `null` for others); Part 2 contacts
+/// as for assessments, with the `redisclosure_notice` and the `Stepwise-Withheld-Records` count.
 #[utoipa::path(get, path = "/api/v1/episodes/{id}/contacts", tag = "contacts", params(("id" = EpisodeId, Path)),
     responses((status = 200, body = Vec<Contact>), (status = 404, body = crate::error::Problem)))]
 pub async fn contacts(
     State(state): State<AppState>,
     on: OnRecord<EpisodeKey, op::ReadClinical>,
-) -> ApiResult<Json<Vec<Contact>>> {
-    Ok(Json(state.store.episode_contacts(&on.ctx, on.id).await?))
+) -> ApiResult<Response> {
+    let viewer = Viewer::of(&state, &on).await?;
+    let list = state.store.episode_contacts(&on.ctx, on.id).await?;
+    Ok(shown(viewer.contacts(list)))
 }
 
 /// Log a contact of the signed-in staff member, with its minutes.
@@ -207,10 +243,70 @@ pub async fn contact_in_error(
     on: OnRecord<ContactKey, op::RecordContact>,
     Body(body): Body<ErrorReason>,
 ) -> ApiResult<Json<Contact>> {
+    Viewer::of(&state, &on)
+        .await?
+        .check_correct(&state, RecordRef::Contact(on.id))
+        .await?;
     Ok(Json(
         state
             .store
             .mark_contact_entered_in_error(&on.ctx, on.id, &body.reason)
+            .await?,
+    ))
+}
+
+/// A patient's Part 2 consents (42 CFR 2.31), newest first, revoked and expired ones included;
+/// `in_force` says whether each opens the patient's Part 2 records today.
+#[utoipa::path(get, path = "/api/v1/patients/{id}/part2-consents", tag = "consents", params(("id" = PatientId, Path)),
+    responses((status = 200, body = Vec<Part2ConsentRecord>), (status = 404, body = crate::error::Problem)))]
+pub async fn part2_consents(
+    State(state): State<AppState>,
+    on: OnPatient<op::ReadClinical>,
+) -> ApiResult<Json<Vec<Part2ConsentRecord>>> {
+    Ok(Json(
+        state.store.patient_part2_consents(&on.ctx, on.id).await?,
+    ))
+}
+
+/// Record the patient's Part 2 consent: while in force (from `given_on` to `expires_on`, until
+/// revoked), the psychiatric consultant sees the patient's records labelled `sud_part2`.
+#[utoipa::path(post, path = "/api/v1/patients/{id}/part2-consents", tag = "consents", request_body = Part2ConsentInput, params(("id" = PatientId, Path)),
+    responses((status = 201, body = Part2ConsentRecord), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn record_part2_consent(
+    State(state): State<AppState>,
+    on: OnPatient<op::ManageEpisode>,
+    Body(input): Body<Part2ConsentInput>,
+) -> ApiResult<Response> {
+    let consent = input.parse(on.ctx.today)?;
+    Ok(created(
+        state
+            .store
+            .record_part2_consent(&on.ctx, on.id, &consent)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Part2Revocation {
+    /// How the patient withdrew the consent (optional).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Revoke a Part 2 consent, effective the moment it is recorded; it stays on record with the
+/// revocation. A second revocation is refused (422).
+#[utoipa::path(post, path = "/api/v1/part2-consents/{id}/revocation", tag = "consents", request_body = Part2Revocation, params(("id" = Part2ConsentId, Path)),
+    responses((status = 200, body = Part2ConsentRecord), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn revoke_part2_consent(
+    State(state): State<AppState>,
+    on: OnRecord<Part2ConsentKey, op::ManageEpisode>,
+    Body(body): Body<Part2Revocation>,
+) -> ApiResult<Json<Part2ConsentRecord>> {
+    Ok(Json(
+        state
+            .store
+            .revoke_part2_consent(&on.ctx, on.id, body.note.as_deref())
             .await?,
     ))
 }

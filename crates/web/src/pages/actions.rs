@@ -20,6 +20,7 @@ use stepwise_domain::episode::{
 use stepwise_domain::patient::parse_date;
 use stepwise_domain::role::Role;
 use stepwise_domain::safety::{AlertKind, AlertStatus, ClosureAction, ClosureInput};
+use stepwise_domain::sensitivity::RecordLabel;
 
 /// One field of a form.
 pub struct FieldView {
@@ -356,6 +357,33 @@ fn contact_spec(on: &OnRecord<EpisodeKey, op::RecordContact>) -> Spec {
                     .collect(),
             ),
             FieldView::new("note", "Note", "textarea"),
+            FieldView::select(
+                "label",
+                "Who may read it",
+                RecordLabel::ALL
+                    .iter()
+                    .map(|l| {
+                        (
+                            l.code().to_owned(),
+                            match l {
+                                RecordLabel::General => "The patient's care team".to_owned(),
+                                RecordLabel::SudPart2 => {
+                                    "Substance-use treatment (42 CFR Part 2): the patient's \
+                                     practitioner and care manager; the psychiatric consultant \
+                                     only with the patient's Part 2 consent"
+                                        .to_owned()
+                                }
+                                RecordLabel::PsychotherapyNote => {
+                                    "Psychotherapy note: the note is read by you only; the \
+                                     team sees date, minutes and kind"
+                                        .to_owned()
+                                }
+                            },
+                        )
+                    })
+                    .collect(),
+            )
+            .value(RecordLabel::General.code()),
         ],
         submit: "Save the contact",
         timer: true,
@@ -389,7 +417,9 @@ pub async fn contact(
     };
     let exclusion = get(&fields, "exclusion");
     let note = get(&fields, "note");
+    let label = get(&fields, "label");
     let input = ContactInput {
+        label: (!label.is_empty()).then_some(label),
         contact_on: get(&fields, "contact_on"),
         staff_role: get(&fields, "staff_role"),
         kind: get(&fields, "kind"),

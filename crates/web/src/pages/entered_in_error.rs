@@ -6,6 +6,7 @@
 use super::actions::{FieldView, Spec, blank, refuse};
 use super::forms::{Fields, get, see_other};
 use crate::access::{AssessmentKey, ContactKey, OnRecord, op};
+use crate::disclosure::Viewer;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Form;
@@ -37,7 +38,12 @@ async fn load_contact(
             .into_iter()
             .find(|c| c.id == on.id)
         {
-            return Ok(c);
+            // A labelled record the user may not see is not theirs to correct.
+            let viewer = Viewer::of(state, on).await?;
+            return match viewer.may_correct(c.details.label, c.staff) {
+                true => Ok(c),
+                false => Err(ApiError::NotFound),
+            };
         }
     }
     Err(ApiError::NotFound)
@@ -109,13 +115,21 @@ async fn load_assessment(
     state: &AppState,
     on: &OnRecord<AssessmentKey, op::RecordAssessment>,
 ) -> Result<Assessment, ApiError> {
-    state
+    let a = state
         .store
         .patient_assessments(&on.ctx, on.patient, None)
         .await?
         .into_iter()
         .find(|a| a.id == on.id)
-        .ok_or(ApiError::NotFound)
+        .ok_or(ApiError::NotFound)?;
+    // A labelled record the user may not see is not theirs to correct.
+    match Viewer::of(state, on)
+        .await?
+        .may_correct(a.label, a.administered_by)
+    {
+        true => Ok(a),
+        false => Err(ApiError::NotFound),
+    }
 }
 
 fn assessment_spec(a: &Assessment) -> Spec {

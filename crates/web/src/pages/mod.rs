@@ -17,6 +17,7 @@ mod finance;
 mod forms;
 mod home;
 mod metrics;
+mod part2_consent;
 mod patient_edit;
 mod patients;
 mod plan;
@@ -345,6 +346,30 @@ pub fn entries() -> Vec<Entry> {
             "/episodes/{id}/flags",
             Patient(O::ManageEpisode),
             post(episode_flags::submit),
+        ),
+        Entry::new(
+            "GET",
+            "/patients/{id}/part2-consent",
+            Patient(O::ManageEpisode),
+            get(part2_consent::form),
+        ),
+        Entry::new(
+            "POST",
+            "/patients/{id}/part2-consent",
+            Patient(O::ManageEpisode),
+            post(part2_consent::submit),
+        ),
+        Entry::new(
+            "GET",
+            "/part2-consents/{id}/revoke",
+            Patient(O::ManageEpisode),
+            get(part2_consent::revoke_form),
+        ),
+        Entry::new(
+            "POST",
+            "/part2-consents/{id}/revoke",
+            Patient(O::ManageEpisode),
+            post(part2_consent::revoke),
         ),
         Entry::new(
             "GET",

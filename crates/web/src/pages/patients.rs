@@ -5,6 +5,7 @@ use super::registry::{RowView, row_view};
 use super::trajectory::{ChartView, episode_charts};
 use super::{Chrome, render};
 use crate::access::{Can, OnPatient, op};
+use crate::disclosure::Viewer;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -16,8 +17,9 @@ use stepwise_domain::calendar::YearMonth;
 use stepwise_domain::episode::EpisodeStatus;
 use stepwise_domain::record::RecordStatus;
 use stepwise_domain::registry::{EpisodeFacts, caseload_row};
+use stepwise_domain::sensitivity::{REDISCLOSURE_NOTICE, RecordLabel};
 use stepwise_store::PatientQuery;
-use stepwise_store::model::{Assessment, Episode, Patient, PatientSummary};
+use stepwise_store::model::{Assessment, Episode, Part2ConsentRecord, Patient, PatientSummary};
 
 #[derive(Deserialize)]
 pub struct SearchForm {
@@ -98,6 +100,12 @@ struct ChartPage {
     contacts: Vec<ContactRow>,
     /// The open episode's consents.
     consents: Vec<ConsentRow>,
+    /// Records labelled Part 2 are on this page: it carries the 42 CFR 2.32 notice.
+    part2_shown: bool,
+    part2_consents: Vec<Part2ConsentRecord>,
+    /// Labelled records this reader may not see (42 CFR Part 2), counted, not listed.
+    withheld: usize,
+    notice: &'static str,
     minutes_this_month: u32,
     charts: Vec<ChartView>,
 }
@@ -112,6 +120,7 @@ struct ContactRow {
     counted: bool,
     /// Entered in error, with the reason.
     error: Option<String>,
+    label: RecordLabel,
 }
 
 /// A consent as the chart lists it.
@@ -220,6 +229,7 @@ async fn chart_or_summary(
     let (mut alerts, mut open, mut contacts, mut charts) =
         (Vec::new(), None, Vec::new(), Vec::new());
     let mut consents = Vec::new();
+    let (mut part2_consents, mut withheld) = (Vec::new(), 0usize);
     let mut minutes_this_month = 0u32;
     if let Some(role) = clinical_role {
         let ctx = on.auth.ctx(Some(role));
@@ -231,8 +241,20 @@ async fn chart_or_summary(
             Ok(e) => e,
             Err(e) => return super::error_page(e.into()),
         };
+        let viewer = match Viewer::for_patient(&state, &on.auth, on.id, rel).await {
+            Ok(v) => v,
+            Err(e) => return super::error_page(e),
+        };
         assessments = match state.store.patient_assessments(&ctx, on.id, None).await {
-            Ok(a) => a,
+            Ok(a) => {
+                let shown = viewer.assessments(a);
+                withheld += shown.withheld;
+                shown.items
+            }
+            Err(e) => return super::error_page(e.into()),
+        };
+        part2_consents = match state.store.patient_part2_consents(&ctx, on.id).await {
+            Ok(list) => list,
             Err(e) => return super::error_page(e.into()),
         };
         // Charts of the open episode (else the most recent one), one per instrument given.
@@ -247,8 +269,11 @@ async fn chart_or_summary(
             let month = YearMonth::of(on.ctx.today);
             match state.store.episode_contacts(&ctx, ep.id).await {
                 Ok(all) => {
+                    let shown = viewer.contacts(all);
+                    withheld += shown.withheld;
                     // Newest first, those entered in error kept (struck) where they were.
-                    for c in all
+                    for c in shown
+                        .items
                         .iter()
                         .filter(|c| YearMonth::of(c.details.contact_on) == month)
                     {
@@ -265,6 +290,7 @@ async fn chart_or_summary(
                             minutes,
                             counted: final_ && c.counts_toward_care_management,
                             error: (!final_).then(|| c.error_reason.clone().unwrap_or_default()),
+                            label: c.details.label,
                         });
                     }
                 }
@@ -332,6 +358,8 @@ async fn chart_or_summary(
             Err(e) => return super::error_page(e.into()),
         };
     }
+    let part2_shown = assessments.iter().any(|a| a.label.is_part2())
+        || contacts.iter().any(|c| c.label.is_part2());
     render(&ChartPage {
         show_referrals: referral_role.is_some(),
         referrals,
@@ -350,6 +378,10 @@ async fn chart_or_summary(
         open,
         contacts,
         consents,
+        part2_shown,
+        part2_consents,
+        withheld,
+        notice: REDISCLOSURE_NOTICE,
         minutes_this_month,
         charts,
     })

@@ -249,6 +249,8 @@ struct LetterPage {
     patient: stepwise_store::model::Patient,
     referrer: String,
     partner: Option<stepwise_domain::resources::Resource>,
+    /// The 42 CFR 2.32 notice, printed on every letter of a Part 2 referral.
+    notice: &'static str,
 }
 
 pub async fn letter(
@@ -274,6 +276,7 @@ pub async fn letter(
     };
     let names = staff_names(&state, on.ctx.practice).await;
     render(&LetterPage {
+        notice: stepwise_domain::sensitivity::REDISCLOSURE_NOTICE,
         practice: on.auth.practice.name.clone(),
         today: on.ctx.today.to_string(),
         referrer: names

@@ -8,6 +8,7 @@ use super::registry::{RowView, row_view};
 use super::trajectory::{ChartView, episode_charts};
 use super::{Chrome, render};
 use crate::access::{Can, OnRecord, RecommendationKey, op};
+use crate::disclosure::Viewer;
 use crate::error::ApiError;
 use crate::state::AppState;
 use askama::Template;
@@ -15,6 +16,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
+use stepwise_domain::access::Relation;
 use stepwise_domain::case_review::RecommendationAction;
 use stepwise_domain::ids::EpisodeId;
 use stepwise_domain::patient::parse_date;
@@ -102,10 +104,26 @@ async fn review_page(
             .map(|r| r.code().replace('_', " "))
             .collect::<Vec<_>>()
             .join(", ");
-        let assessments = state
+        let relation = state
             .store
-            .patient_assessments(&can.ctx, entry.patient.id, None)
-            .await?;
+            .relationship(can.ctx.practice, can.auth.user.id, entry.patient.id)
+            .await?
+            .map(|r| Relation {
+                assigned_practitioner: r.treating_practitioner,
+                assigned_care_manager: r.care_manager,
+                in_cocm: r.in_cocm,
+                break_glass: false,
+            })
+            .unwrap_or_default();
+        let viewer = Viewer::for_patient(state, &can.auth, entry.patient.id, relation).await?;
+        let assessments = viewer
+            .assessments(
+                state
+                    .store
+                    .patient_assessments(&can.ctx, entry.patient.id, None)
+                    .await?,
+            )
+            .items;
         page.charts = episode_charts(&assessments, Some(entry.episode));
         let detail = state.store.episode(&can.ctx, entry.episode).await?;
         let p = &detail.care_plan.plan;

@@ -17,6 +17,7 @@ use stepwise_domain::instruments::InstrumentId;
 use stepwise_domain::instruments::catalogue::{InstrumentView, catalogue};
 use stepwise_domain::instruments::wording::Wording;
 use stepwise_domain::instruments::{Safety, ScoringContext};
+use stepwise_domain::sensitivity::{RecordLabel, may_be_part2};
 use stepwise_store::model::{Assessment, Patient};
 
 #[derive(Deserialize)]
@@ -49,6 +50,9 @@ struct ScreeningPage {
     administered_on: String,
     mode: String,
     modes: Vec<(&'static str, &'static str)>,
+    /// A substance-use screening, which may be kept under 42 CFR Part 2.
+    part2_possible: bool,
+    label: String,
     items: Vec<ItemField>,
     errors: FormErrors,
     summary: Vec<String>,
@@ -103,6 +107,7 @@ fn parse_instrument(raw: Option<&str>) -> InstrumentId {
 struct Entered<'a> {
     administered_on: String,
     mode: String,
+    label: String,
     values: &'a [(String, String)],
 }
 
@@ -174,6 +179,8 @@ fn page(
         .into_iter()
         .map(|m| (m.code(), mode_label(m)))
         .collect(),
+        part2_possible: may_be_part2(view.code),
+        label: entered.label,
         items,
         summary,
         errors,
@@ -204,6 +211,7 @@ pub async fn form(
         Entered {
             administered_on: on.ctx.today.to_string(),
             mode: AdministrationMode::Clinic.code().to_owned(),
+            label: RecordLabel::General.code().to_owned(),
             values: &[],
         },
         FormErrors::default(),
@@ -246,7 +254,9 @@ pub async fn submit(
             }
         }
     }
+    let label = get("label");
     let input = AssessmentInput {
+        label: (!label.is_empty()).then(|| label.clone()),
         instrument: id.code().to_owned(),
         administered_on: get("administered_on"),
         mode: get("mode"),
@@ -256,6 +266,7 @@ pub async fn submit(
     let entered = Entered {
         administered_on: input.administered_on.clone(),
         mode: input.mode.clone(),
+        label,
         values: &fields,
     };
     if !bad.is_empty() {

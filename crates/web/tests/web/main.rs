@@ -25,3 +25,4 @@ mod plan_communication;
 mod plan_pages;
 mod routes;
 mod safety;
+mod sensitive;

@@ -15,6 +15,7 @@ use stepwise_domain::patient::{Assignments, PatientInput};
 use stepwise_domain::referral::{ReferralTarget, Sensitivity};
 use stepwise_domain::resources::seed::LIFELINE_988;
 use stepwise_domain::role::Role;
+use stepwise_domain::sensitivity::Part2ConsentInput;
 use stepwise_store::model::{Ctx, NewCaseReviewItem};
 use stepwise_store::{Store, StoreError};
 use stepwise_web::routes::{Access, table};
@@ -85,6 +86,7 @@ pub(crate) async fn records(
         .await
         .unwrap();
     let k = ContactInput {
+        label: None,
         contact_on: NOW.date().to_string(),
         staff_role: "care_manager".into(),
         kind: "follow_up".into(),
@@ -97,6 +99,7 @@ pub(crate) async fn records(
     .unwrap();
     let k = store.add_contact(&c, e.id, cm, &k, None).await.unwrap();
     let a = AssessmentInput {
+        label: None,
         instrument: "phq9".into(),
         administered_on: NOW.date().to_string(),
         mode: "clinic".into(),
@@ -128,7 +131,29 @@ pub(crate) async fn records(
         )
         .await
         .unwrap();
+    let part2 = store
+        .record_part2_consent(
+            &Ctx {
+                user: Some(cm),
+                role: Some(Role::CareManager),
+                ..c.clone()
+            },
+            p.id,
+            &Part2ConsentInput {
+                given_on: NOW.date().to_string(),
+                method: "written".into(),
+                recipients: "The psychiatric consultant".into(),
+                information: "Substance-use screening results".into(),
+                purpose: "Treatment".into(),
+                expires_on: "2027-12-31".into(),
+            }
+            .parse(NOW.date())
+            .unwrap(),
+        )
+        .await
+        .unwrap();
     let mut ids = HashMap::from([
+        ("part2-consents", part2.id.to_string()),
         ("referrals", referral.id.to_string()),
         ("alerts", alerts[0].id.to_string()),
         ("patients", p.id.to_string()),
@@ -171,6 +196,7 @@ pub(crate) fn kind(path: &str) -> Option<&'static str> {
         "recommendations",
         "alerts",
         "referrals",
+        "part2-consents",
         "users",
     ]
     .into_iter()
