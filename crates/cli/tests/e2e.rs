@@ -633,6 +633,9 @@ async fn a_day_of_the_care_team_in_the_browser() {
             b.fits_tablet().await;
             b.click_link("Log a contact").await;
             b.fits_tablet().await;
+            b.open_chart(MRN, NAME).await;
+            b.click_link("Record a Part 2 consent").await;
+            b.fits_tablet().await;
         }
         if email == MA {
             b.open_chart(MRN, NAME).await;

@@ -363,25 +363,19 @@ fn contact_spec(on: &OnRecord<EpisodeKey, op::RecordContact>) -> Spec {
                 RecordLabel::ALL
                     .iter()
                     .map(|l| {
-                        (
-                            l.code().to_owned(),
-                            match l {
-                                RecordLabel::General => "The patient's care team".to_owned(),
-                                RecordLabel::SudPart2 => {
-                                    "Substance-use treatment (42 CFR Part 2): the patient's \
-                                     practitioner and care manager; the psychiatric consultant \
-                                     only with the patient's Part 2 consent"
-                                        .to_owned()
-                                }
-                                RecordLabel::PsychotherapyNote => {
-                                    "Psychotherapy note: the note is read by you only; the \
-                                     team sees date, minutes and kind"
-                                        .to_owned()
-                                }
-                            },
-                        )
+                        let text = match l {
+                            RecordLabel::General => "The care team",
+                            RecordLabel::SudPart2 => "Substance use (42 CFR Part 2)",
+                            RecordLabel::PsychotherapyNote => "Psychotherapy note",
+                        };
+                        (l.code().to_owned(), text.to_owned())
                     })
                     .collect(),
+            )
+            .hint(
+                "Part 2: the practitioner and care manager; the psychiatric consultant only with \
+                 the patient's Part 2 consent. Psychotherapy note: you alone read the note; the \
+                 team sees date, kind and minutes.",
             )
             .value(RecordLabel::General.code()),
         ],
