@@ -132,6 +132,52 @@ impl AuditAction {
                 | AuditAction::UserBreakGlass
         )
     }
+
+    /// A read: of a record, a list, a report or an export. A request's reads are recorded as
+    /// one event per patient shown, and not at all beside a write of the same patient, whose
+    /// event stands for the request.
+    pub fn is_read(self) -> bool {
+        use AuditAction::*;
+        matches!(
+            self,
+            PatientRead
+                | PatientSearch
+                | EpisodeRead
+                | AssessmentRead
+                | CaseloadRead
+                | ReviewListRead
+                | CaseReviewRead
+                | RecommendationRead
+                | SafetyAlertRead
+                | TaskRead
+                | BillingFactsRead
+                | BillingSettingsRead
+                | BillingMonthRead
+                | BillingExport
+                | BillingRevenueRead
+                | ReferralRead
+                | Part2ConsentRead
+                | MetricsRead
+                | AuditReportRead
+                | AuditReportExport
+                | UserList
+        )
+    }
+}
+
+impl AuditCategory {
+    /// How sensitive the data of the category is: of several reads recorded as one event, the
+    /// event takes the most sensitive category, so that a report of clinical access finds it.
+    pub fn sensitivity(self) -> u8 {
+        match self {
+            AuditCategory::Authentication => 0,
+            AuditCategory::Administration => 1,
+            AuditCategory::Billing => 2,
+            AuditCategory::Demographics => 3,
+            AuditCategory::Assessment => 4,
+            AuditCategory::Clinical => 5,
+        }
+    }
 }
 
 /// What the audit report is asked for, as typed in its form or query: each part optional.
@@ -306,6 +352,20 @@ pub fn report_csv(lines: &[ReportLine]) -> Result<String, String> {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn reads_are_the_read_list_and_export_actions() {
+        for a in AuditAction::ALL.iter().copied() {
+            let code = a.code();
+            let reads = code.ends_with("read")
+                || code.ends_with(".search")
+                || code.ends_with("export")
+                || code == "user.list";
+            assert_eq!(a.is_read(), reads, "{code}");
+        }
+        assert!(!AuditAction::AccessDenied.is_read());
+        assert!(!AuditAction::BreakGlassAccess.is_read());
+    }
 
     fn input(user: &str, patient: &str, action: &str, from: &str, to: &str) -> ReportQueryInput {
         ReportQueryInput {

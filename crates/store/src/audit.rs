@@ -5,6 +5,12 @@
 //! transaction (group commit) and only then lets the request return its data: an event per
 //! read costs one fsync per batch, not per request. If the event cannot be written, the read
 //! fails and returns nothing.
+//!
+//! A web request runs in a [`Store::audited_request`] scope: its reads are collected and
+//! recorded when it ends, before its response leaves, as one event per patient shown (a chart
+//! reads demographics, alerts, episodes and scores: one `patient.read`), and not at all for a
+//! patient that the request also changed (the write's event, committed with the change, stands
+//! for the request). So one request leaves one event, whatever the handler reads to answer it.
 
 use crate::db::{Conn, Tx, args};
 use crate::error::{Result, StoreError};
@@ -77,6 +83,7 @@ fn chain_hash(prev_hash: &str, seq: i64, id: Uuid, ev: &AuditEvent) -> String {
 /// Append an event to its practice's chain inside `tx`. Taking the head row with an UPDATE
 /// serializes appends (a row lock on PostgreSQL, the write lock on SQLite).
 pub(crate) async fn append(tx: &mut Tx, ev: &AuditEvent) -> Result<AuditEventId> {
+    let _ = SCOPE.try_with(|s| s.borrow_mut().pending.push(ev.patient));
     let ids = append_all(tx, ev.practice, &[ev]).await?;
     ids.into_iter().next().ok_or(StoreError::AuditUnavailable)
 }
@@ -152,6 +159,69 @@ async fn append_all(
     )
     .await?;
     Ok(ids)
+}
+
+/// What a request has recorded so far (see the module's documentation).
+#[derive(Default)]
+struct Scope {
+    /// Its reads, recorded when it ends.
+    reads: Vec<AuditEvent>,
+    /// The patients (`None`: none) named by the events of its committed writes.
+    written: Vec<Option<PatientId>>,
+    /// Named by the events of its open transaction, until it commits.
+    pending: Vec<Option<PatientId>>,
+}
+
+tokio::task_local! {
+    static SCOPE: std::cell::RefCell<Scope>;
+}
+
+/// A transaction begins: events of one that never committed do not count.
+pub(crate) fn scope_begin() {
+    let _ = SCOPE.try_with(|s| s.borrow_mut().pending.clear());
+}
+
+/// A transaction committed: its events count.
+pub(crate) fn scope_commit() {
+    let _ = SCOPE.try_with(|s| {
+        let mut s = s.borrow_mut();
+        let done: Vec<_> = s.pending.drain(..).collect();
+        s.written.extend(done);
+    });
+}
+
+/// The events that record a request's reads: one per patient (and one for those that name no
+/// patient), the first read of each with the most sensitive category of them and the others
+/// named in its detail; none for a patient that the request's writes name.
+fn merge_reads(scope: Scope) -> Vec<AuditEvent> {
+    let mut out: Vec<(AuditEvent, Vec<AuditAction>)> = Vec::new();
+    for ev in scope.reads {
+        if scope.written.contains(&ev.patient) {
+            continue;
+        }
+        match out
+            .iter_mut()
+            .find(|(o, _)| o.practice == ev.practice && o.patient == ev.patient)
+        {
+            Some((o, also)) => {
+                if ev.category.sensitivity() > o.category.sensitivity() {
+                    o.category = ev.category;
+                }
+                also.push(ev.action);
+            }
+            None => out.push((ev, Vec::new())),
+        }
+    }
+    out.into_iter()
+        .map(|(mut ev, also)| {
+            if !also.is_empty() {
+                let also: Vec<&str> = also.iter().map(|a| a.code()).collect();
+                let sep = if ev.detail.is_empty() { "" } else { "; " };
+                ev.detail = format!("{}{sep}also {}", ev.detail, also.join(", "));
+            }
+            ev
+        })
+        .collect()
 }
 
 enum Msg {
@@ -335,9 +405,44 @@ pub struct AuditFilter {
 
 impl Store {
     /// Record an event that is not part of a write: the audit of a read, a failed sign-in,
-    /// a refused request. Returns once it is durable.
+    /// a refused request. Returns once it is durable; inside [`Store::audited_request`], a
+    /// successful read is kept for the end of the request.
     pub async fn audit(&self, ev: AuditEvent) -> Result<()> {
-        self.audit_sink().record(ev).await
+        let mut ev = Some(ev);
+        if ev
+            .as_ref()
+            .is_some_and(|e| e.action.is_read() && e.outcome == AuditOutcome::Success)
+        {
+            let _ = SCOPE.try_with(|s| {
+                if let Some(e) = ev.take() {
+                    s.borrow_mut().reads.push(e);
+                }
+            });
+        }
+        match ev {
+            Some(ev) => self.audit_sink().record(ev).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Run one request (`work`) with its audit collected, then record its reads (see the
+    /// module's documentation) and return once they are durable. An `Err` means they could not
+    /// be written: the caller must not send what the request read.
+    pub async fn audited_request<T>(&self, work: impl Future<Output = T>) -> (T, Result<()>) {
+        let (out, scope) = SCOPE
+            .scope(std::cell::RefCell::new(Scope::default()), async {
+                let out = work.await;
+                let scope = SCOPE.with(|s| s.take());
+                (out, scope)
+            })
+            .await;
+        let mut written = Ok(());
+        for ev in merge_reads(scope) {
+            if let Err(e) = self.audit_sink().record(ev).await {
+                written = Err(e);
+            }
+        }
+        (out, written)
     }
 
     /// The practices that have an audit chain (including the nil practice).

@@ -226,6 +226,7 @@ impl Tx {
             Tx::Sqlite(t) => t.commit().await?,
             Tx::Pg(t) => t.commit().await?,
         }
+        crate::audit::scope_commit();
         Ok(())
     }
 

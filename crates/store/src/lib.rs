@@ -317,6 +317,7 @@ impl Writer {
     /// On SQLite the transaction takes the write lock at once (`BEGIN IMMEDIATE`), so one that
     /// reads and then writes cannot deadlock with another writer.
     pub(crate) async fn begin(&self) -> Result<Tx> {
+        audit::scope_begin();
         Ok(match self {
             Writer::Sqlite(w) => Tx::Sqlite(w.begin_with("BEGIN IMMEDIATE").await?),
             Writer::Pg(p) => Tx::Pg(p.begin().await?),

@@ -50,7 +50,10 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
-        .layer(axum::middleware::from_fn(middleware::request_scope))
+        .layer(axum::middleware::from_fn_with_state(
+            state.store.clone(),
+            middleware::request_scope,
+        ))
         .layer(
             tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                 // The route template only: ids and query strings stay out of the logs.

@@ -6,6 +6,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use stepwise_store::Store;
 
 /// Strict content security: only this origin's scripts, styles and images; no inline code;
 /// no framing. Pages and API responses are never cached (they carry PHI), static assets are.
@@ -53,15 +54,26 @@ pub async fn security_headers(State(https): State<bool>, req: Request, next: Nex
     res
 }
 
-/// Run the request with its id in scope, for error bodies and error logs.
-pub async fn request_scope(req: Request, next: Next) -> Response {
+/// Run the request with its id in scope, for error bodies and error logs, and with its audit
+/// collected: its reads are recorded once it has its answer, and the answer leaves only once
+/// they are durable (`Store::audited_request`).
+pub async fn request_scope(State(store): State<Store>, req: Request, next: Next) -> Response {
     let id = req
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    REQUEST_ID.scope(id, next.run(req)).await
+    let api = req.uri().path().starts_with("/api/");
+    REQUEST_ID
+        .scope(id, async {
+            match store.audited_request(next.run(req)).await {
+                (res, Ok(())) => res,
+                (_, Err(e)) if api => ApiError::from(e).into_response(),
+                (_, Err(e)) => crate::pages::error_page(e.into()),
+            }
+        })
+        .await
 }
 
 pub async fn not_found(req: Request) -> Response {

@@ -221,7 +221,100 @@ async fn report_filters(store: &Store) {
     assert!(first[1].seq > second[0].seq);
 }
 
-conformance!(events_and_chain, report_filters);
+/// One request, one event: inside `audited_request`, reads of a patient are recorded once when
+/// the request ends (the first read's action, the most sensitive category, the others named in
+/// the detail), and not at all beside a committed write of the same patient.
+async fn one_event_per_request(store: &Store) {
+    let p = practice(store, "North Clinic").await;
+    let (pt, ep) = enrolled_patient(store, &p, "A-1", Program::Cocm).await;
+    let as_cm = |request: &str| stepwise_store::model::Ctx {
+        request_id: request.into(),
+        ..ctx(p.id, p.care_manager, Role::CareManager)
+    };
+    let of = async |request: &str| -> Vec<AuditEvent> {
+        store
+            .audit_events(p.id, 0, 10_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.event)
+            .filter(|e| e.request_id == request)
+            .collect()
+    };
+
+    let c = as_cm("reads");
+    let ((), written) = store
+        .audited_request(async {
+            store.patient(&c, pt).await.unwrap();
+            store.episode(&c, ep.id).await.unwrap();
+            store.patient_episodes(&c, pt).await.unwrap();
+            // Nothing is recorded before the request ends.
+            assert!(of("reads").await.is_empty());
+        })
+        .await;
+    written.unwrap();
+    let events = of("reads").await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].action, AuditAction::PatientRead);
+    assert_eq!(events[0].patient, Some(pt));
+    assert_eq!(events[0].category, AuditCategory::Clinical);
+    assert!(
+        events[0]
+            .detail
+            .ends_with("also episode.read, episode.read"),
+        "{}",
+        events[0].detail
+    );
+
+    // A read, then a change of the same patient: the change's event alone.
+    let c = as_cm("write");
+    let ((), written) = store
+        .audited_request(async {
+            let version = store.episode(&c, ep.id).await.unwrap().episode.version;
+            let flags = stepwise_domain::registry::ManualFlags {
+                safety_risk: false,
+                for_discussion: true,
+            };
+            store
+                .set_manual_flags(&c, ep.id, version, flags)
+                .await
+                .unwrap();
+            // A stale change is refused and rolls back: it does not stand for the read.
+            assert!(
+                store
+                    .set_manual_flags(&c, ep.id, version, flags)
+                    .await
+                    .is_err()
+            );
+        })
+        .await;
+    written.unwrap();
+    let actions: Vec<AuditAction> = of("write").await.iter().map(|e| e.action).collect();
+    assert_eq!(actions, [AuditAction::EpisodeFlags]);
+
+    let c = as_cm("refused");
+    let ((), written) = store
+        .audited_request(async {
+            let version = store.episode(&c, ep.id).await.unwrap().episode.version;
+            let flags = stepwise_domain::registry::ManualFlags {
+                safety_risk: true,
+                for_discussion: true,
+            };
+            assert!(
+                store
+                    .set_manual_flags(&c, ep.id, version - 1, flags)
+                    .await
+                    .is_err()
+            );
+        })
+        .await;
+    written.unwrap();
+    let actions: Vec<AuditAction> = of("refused").await.iter().map(|e| e.action).collect();
+    assert_eq!(actions, [AuditAction::EpisodeRead]);
+    assert!(store.verify_audit_chain(p.id).await.unwrap().is_intact());
+}
+
+conformance!(events_and_chain, report_filters, one_event_per_request);
 
 /// Each kind of tampering is detected, and the append-only triggers refuse plain edits.
 async fn tampering_is_detected(h: &Harness) {

@@ -89,15 +89,16 @@ pub struct CaseloadPage {
 
 pub async fn caseload(State(state): State<AppState>, can: Can<op::ReadOwnCaseload>) -> Response {
     let settings = &can.auth.practice.settings.registry;
+    // The caseload first: the request's audit event is the first read's (`caseload.read`).
+    let entries = state
+        .store
+        .caseload(&can.ctx, can.auth.user.id, settings)
+        .await;
     let alerts = match my_open_alerts(&state, &can.auth).await {
         Ok(a) => a,
         Err(e) => return super::error_page(e.into()),
     };
-    match state
-        .store
-        .caseload(&can.ctx, can.auth.user.id, settings)
-        .await
-    {
+    match entries {
         Ok(entries) => render(&CaseloadPage {
             chrome: Chrome::new(&can.auth, state.config.demo.is_some()),
             title: "My caseload",

@@ -1,5 +1,5 @@
-//! An application on a fresh SQLite store with a hand-moved clock, and a practice with one
-//! user (and API token) per role.
+//! An application on a fresh store (SQLite, or PostgreSQL for the tests that run on both
+//! engines) with a hand-moved clock, and a practice with one user (and API token) per role.
 
 use axum::Router;
 use axum::body::Body;
@@ -43,7 +43,9 @@ pub struct App {
     pub other_practice_cm: User,
     /// TOTP secrets of the users who enrolled through the pages, by email.
     pub secrets: std::sync::Mutex<std::collections::HashMap<String, String>>,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
+    /// The PostgreSQL server's admin URL and the test database on it, dropped by `finish`.
+    pg: Option<(String, String)>,
 }
 
 pub struct Reply {
@@ -90,6 +92,7 @@ async fn add_user(store: &Store, ctx: &Ctx, email: &str, roles: &[Role], hash: &
     }
 }
 
+/// The application on a fresh SQLite store.
 pub async fn app() -> App {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(
@@ -98,6 +101,60 @@ pub async fn app() -> App {
     )
     .await
     .unwrap();
+    app_on(store, Some(dir), None).await
+}
+
+/// The application on a fresh PostgreSQL database created from `STEPWISE_TEST_PG_URL`; `None`
+/// when no server is configured, unless `STEPWISE_TEST_REQUIRE_PG` is set (CI), which fails.
+/// Call `finish` to drop the database.
+pub async fn app_postgres() -> Option<App> {
+    let Ok(admin) = std::env::var("STEPWISE_TEST_PG_URL") else {
+        assert!(
+            std::env::var_os("STEPWISE_TEST_REQUIRE_PG").is_none(),
+            "STEPWISE_TEST_REQUIRE_PG is set but STEPWISE_TEST_PG_URL is not"
+        );
+        eprintln!("STEPWISE_TEST_PG_URL not set: skipping the PostgreSQL run");
+        return None;
+    };
+    use sqlx::Connection;
+    let name = format!("stepwise_web_{}", uuid::Uuid::now_v7().simple());
+    let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let (base, query) = match admin.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (admin.as_str(), String::new()),
+    };
+    let host = base.rsplit_once('/').map_or(base, |(h, _)| h);
+    let store = Store::open(
+        &Location::Postgres(format!("{host}/{name}{query}")),
+        OpenOptions::default(),
+    )
+    .await
+    .unwrap();
+    Some(app_on(store, None, Some((admin, name))).await)
+}
+
+impl App {
+    /// Close the store and drop its PostgreSQL database, if any.
+    pub async fn finish(self) {
+        self.store.close().await;
+        if let Some((admin, name)) = &self.pg {
+            use sqlx::Connection;
+            let mut c = sqlx::PgConnection::connect(admin).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut c)
+            .await
+            .unwrap();
+        }
+    }
+}
+
+async fn app_on(store: Store, dir: Option<tempfile::TempDir>, pg: Option<(String, String)>) -> App {
     let hash = tokio::task::spawn_blocking(|| hash_password(PASSWORD))
         .await
         .unwrap()
@@ -177,6 +234,7 @@ pub async fn app() -> App {
         clock,
         secrets: Default::default(),
         _dir: dir,
+        pg,
     }
 }
 

@@ -9,6 +9,7 @@ mod harness;
 
 mod admin_pages;
 mod api_flow;
+mod audit_completeness;
 mod audit_report;
 mod auth;
 mod billing;

@@ -203,7 +203,8 @@ pub(crate) fn kind(path: &str) -> Option<&'static str> {
     .find(|k| path.contains(&format!("/{k}/{{id}}")))
 }
 
-fn users(app: &App) -> Vec<(&User, Role)> {
+/// Every user of the test practice with the role they hold.
+pub(crate) fn users(app: &App) -> Vec<(&User, Role)> {
     vec![
         (&app.admin, Role::PracticeAdmin),
         (&app.practitioner, Role::TreatingPractitioner),
