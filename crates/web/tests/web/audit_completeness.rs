@@ -377,6 +377,26 @@ async fn case<'a>(fx: &'a Fx<'a>, method: &str, path: &str, n: usize) -> Option<
         ("POST", "/consents/{id}/revoke") => {
             Case::new(A::ConsentRevoke).form("revoked_on=2026-11-27&note=Patient+called")
         }
+        // The patient's 42 CFR Part 2 consent.
+        ("GET", "/api/v1/patients/{id}/part2-consents") => Case::new(A::Part2ConsentRead),
+        ("POST", "/api/v1/patients/{id}/part2-consents") => Case::new(A::Part2ConsentCreate)
+            .json(json!({"given_on": "2026-11-20", "method": "written",
+                "recipients": "The psychiatric consultant", "information": "Screening results",
+                "purpose": "Treatment", "expires_on": "2027-11-20"})),
+        ("GET", "/patients/{id}/part2-consent") => Case::nothing("a blank Part 2 consent form"),
+        ("POST", "/patients/{id}/part2-consent") => Case::new(A::Part2ConsentCreate).form(
+            "given_on=2026-11-20&method=written&recipients=The+psychiatric+consultant\
+             &information=Screening+results&purpose=Treatment&expires_on=2027-11-20",
+        ),
+        ("GET", "/part2-consents/{id}/revoke") => {
+            Case::nothing("a blank revocation form: a note, no patient data")
+        }
+        ("POST", "/api/v1/part2-consents/{id}/revocation") => {
+            Case::new(A::Part2ConsentRevoke).json(json!({"note": "Patient called"}))
+        }
+        ("POST", "/part2-consents/{id}/revoke") => {
+            Case::new(A::Part2ConsentRevoke).form("note=Patient+called")
+        }
         ("POST", "/api/v1/episodes/{id}/transitions") => Case::new(A::EpisodeTransition)
             .json(json!({"on": "2026-11-27", "transition": {"action": "start_treatment"}}))
             .if_match(fx.episode_version().await),
