@@ -550,67 +550,332 @@ pub(crate) async fn verify_chain(c: &mut Conn<'_>, practice: PracticeId) -> Resu
             args![practice],
         )
         .await?;
-    let mut report = ChainReport {
-        practice,
-        events: 0,
-        problems: Vec::new(),
-    };
-    let mut prev_hash = String::new();
-    let mut expected_seq = 1i64;
+    let mut verifier = ChainVerifier::new(practice);
     loop {
         let page: Vec<StoredEvent> = c
             .fetch_all(
                 "SELECT id, practice_id, seq, at, user_id, role, patient_id, action, category, \
                      outcome, request_id, source, detail, prev_hash, hash FROM audit_events \
                      WHERE practice_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3",
-                args![practice, expected_seq, PAGE],
+                args![practice, verifier.expected_seq, PAGE],
             )
             .await?;
         let n = page.len() as i64;
         for row in page {
-            report.events += 1;
-            if row.seq != expected_seq {
-                report.problems.push(format!(
-                    "event {expected_seq} is missing (next stored event is {})",
-                    row.seq
-                ));
-            }
-            if row.prev_hash != prev_hash {
-                report.problems.push(format!(
-                    "event {} does not follow the event before it (chain broken)",
-                    row.seq
-                ));
-            }
-            let recomputed = match row.event() {
-                Ok(ev) => chain_hash(&row.prev_hash, row.seq, row.id, &ev),
-                Err(e) => format!("unreadable: {e}"),
-            };
-            if recomputed != row.hash {
-                report.problems.push(format!(
-                    "event {} was altered after it was written",
-                    row.seq
-                ));
-            }
-            prev_hash = row.hash;
-            expected_seq = row.seq + 1;
+            let event = row.event();
+            verifier.push(row.seq, row.id, &row.prev_hash, row.hash, event);
         }
         if n < PAGE {
             break;
         }
     }
-    let last = expected_seq - 1;
-    match head {
-            Some(h) if h.seq != last => report.problems.push(format!(
-                "the chain head records {} events but {last} are stored (events removed or added at the end)",
-                h.seq
+    Ok(verifier.finish(head.map(|h| (h.seq, h.hash))))
+}
+
+/// The check of one practice's chain, fed its stored events in `seq` order: each must follow
+/// the one before it (`seq` and `prev_hash`) and hash to what was stored, and the last must be
+/// the chain head. Pure, so that tampering can be tried exhaustively (`tests::tamper`).
+struct ChainVerifier {
+    report: ChainReport,
+    prev_hash: String,
+    expected_seq: i64,
+}
+
+impl ChainVerifier {
+    fn new(practice: PracticeId) -> Self {
+        ChainVerifier {
+            report: ChainReport {
+                practice,
+                events: 0,
+                problems: Vec::new(),
+            },
+            prev_hash: String::new(),
+            expected_seq: 1,
+        }
+    }
+
+    fn push(
+        &mut self,
+        seq: i64,
+        id: Uuid,
+        prev_hash: &str,
+        hash: String,
+        event: Result<AuditEvent>,
+    ) {
+        let report = &mut self.report;
+        report.events += 1;
+        if seq != self.expected_seq {
+            report.problems.push(format!(
+                "event {} is missing (next stored event is {seq})",
+                self.expected_seq
+            ));
+        }
+        if prev_hash != self.prev_hash {
+            report.problems.push(format!(
+                "event {seq} does not follow the event before it (chain broken)"
+            ));
+        }
+        let recomputed = match event {
+            Ok(ev) if ev.practice == report.practice => chain_hash(prev_hash, seq, id, &ev),
+            Ok(_) => "moved from another practice".to_owned(),
+            Err(e) => format!("unreadable: {e}"),
+        };
+        if recomputed != hash {
+            report
+                .problems
+                .push(format!("event {seq} was altered after it was written"));
+        }
+        self.prev_hash = hash;
+        self.expected_seq = seq + 1;
+    }
+
+    /// `head`: the chain head's `seq` and hash, if the practice has one.
+    fn finish(mut self, head: Option<(i64, String)>) -> ChainReport {
+        let last = self.expected_seq - 1;
+        match head {
+            Some((seq, _)) if seq != last => self.report.problems.push(format!(
+                "the chain head records {seq} events but {last} are stored (events removed or added at the end)"
             )),
-            Some(h) if h.hash != prev_hash => report
+            Some((_, hash)) if hash != self.prev_hash => self
+                .report
                 .problems
                 .push("the last event does not match the chain head".into()),
-            None if last > 0 => report
+            None if last > 0 => self
+                .report
                 .problems
                 .push("events exist but the chain head is missing".into()),
             _ => {}
         }
-    Ok(report)
+        self.report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A stored event as the verifier reads it.
+    #[derive(Debug, Clone)]
+    struct Row {
+        seq: i64,
+        id: Uuid,
+        prev_hash: String,
+        hash: String,
+        event: AuditEvent,
+    }
+
+    const PRACTICE: PracticeId = PracticeId::from_uuid(Uuid::from_u128(7));
+
+    fn event(n: u64, detail: &str) -> AuditEvent {
+        AuditEvent {
+            practice: PRACTICE,
+            at: OffsetDateTime::from_unix_timestamp(1_790_000_000 + n as i64).unwrap(),
+            user: Some(UserId::from_uuid(Uuid::from_u128(u128::from(n % 3) + 1))),
+            role: Some(Role::ALL[(n % Role::ALL.len() as u64) as usize]),
+            patient: n
+                .is_multiple_of(2)
+                .then(|| PatientId::from_uuid(Uuid::from_u128(u128::from(n)))),
+            action: AuditAction::ALL[(n % AuditAction::ALL.len() as u64) as usize],
+            category: AuditCategory::ALL[(n % AuditCategory::ALL.len() as u64) as usize],
+            outcome: AuditOutcome::Success,
+            request_id: format!("req-{n}"),
+            source: "127.0.0.1".into(),
+            detail: detail.into(),
+        }
+    }
+
+    /// A chain as `append_all` writes it, and its head.
+    fn chain(details: &[String]) -> (Vec<Row>, Option<(i64, String)>) {
+        let mut prev = String::new();
+        let rows: Vec<Row> = details
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let seq = i as i64 + 1;
+                let id = Uuid::from_u128(1000 + i as u128);
+                let ev = event(i as u64, d);
+                let hash = chain_hash(&prev, seq, id, &ev);
+                Row {
+                    seq,
+                    id,
+                    prev_hash: std::mem::replace(&mut prev, hash.clone()),
+                    hash,
+                    event: ev,
+                }
+            })
+            .collect();
+        let head = rows.last().map(|r| (r.seq, r.hash.clone()));
+        (rows, head)
+    }
+
+    fn verify(rows: &[Row], head: Option<(i64, String)>) -> ChainReport {
+        let mut v = ChainVerifier::new(PRACTICE);
+        for r in rows {
+            v.push(
+                r.seq,
+                r.id,
+                &r.prev_hash,
+                r.hash.clone(),
+                Ok(r.event.clone()),
+            );
+        }
+        v.finish(head)
+    }
+
+    /// What an attacker with write access to the table (not to the head) can do.
+    #[derive(Debug, Clone)]
+    enum Tamper {
+        /// Change one field of one event, leaving its stored hash.
+        Edit {
+            at: usize,
+            field: u8,
+        },
+        /// Change a field and store a hash recomputed for the change (the next event, and the
+        /// head, still name the old one).
+        EditAndRehash {
+            at: usize,
+            field: u8,
+        },
+        Delete {
+            at: usize,
+        },
+        Swap {
+            a: usize,
+            b: usize,
+        },
+        /// A forged event, hashed as if it belonged at `at`.
+        Insert {
+            at: usize,
+        },
+        /// The newest events removed.
+        Truncate {
+            keep: usize,
+        },
+    }
+
+    fn edit(ev: &mut AuditEvent, field: u8) {
+        match field % 9 {
+            0 => ev.detail.push('x'),
+            1 => ev.at += time::Duration::seconds(1),
+            2 => ev.user = Some(UserId::from_uuid(Uuid::from_u128(99))),
+            3 => ev.patient = Some(PatientId::from_uuid(Uuid::from_u128(98))),
+            4 => {
+                ev.action = if ev.action == AuditAction::PatientRead {
+                    AuditAction::SignIn
+                } else {
+                    AuditAction::PatientRead
+                }
+            }
+            5 => {
+                ev.outcome = if ev.outcome == AuditOutcome::Denied {
+                    AuditOutcome::Success
+                } else {
+                    AuditOutcome::Denied
+                }
+            }
+            6 => ev.request_id.push('1'),
+            7 => ev.source = "10.0.0.9".into(),
+            _ => ev.role = None,
+        }
+    }
+
+    fn tamper() -> impl Strategy<Value = Tamper> {
+        prop_oneof![
+            (any::<prop::sample::Index>(), any::<u8>()).prop_map(|(i, f)| Tamper::Edit {
+                at: i.index(1 << 16),
+                field: f
+            }),
+            (any::<prop::sample::Index>(), any::<u8>()).prop_map(|(i, f)| Tamper::EditAndRehash {
+                at: i.index(1 << 16),
+                field: f
+            }),
+            any::<prop::sample::Index>().prop_map(|i| Tamper::Delete {
+                at: i.index(1 << 16)
+            }),
+            (any::<prop::sample::Index>(), any::<prop::sample::Index>()).prop_map(|(a, b)| {
+                Tamper::Swap {
+                    a: a.index(1 << 16),
+                    b: b.index(1 << 16),
+                }
+            }),
+            any::<prop::sample::Index>().prop_map(|i| Tamper::Insert {
+                at: i.index(1 << 16)
+            }),
+            any::<prop::sample::Index>().prop_map(|i| Tamper::Truncate {
+                keep: i.index(1 << 16)
+            }),
+        ]
+    }
+
+    /// Apply `t` to a chain of `n` events; `false` when it would change nothing (a swap of an
+    /// event with itself).
+    fn apply(rows: &mut Vec<Row>, t: &Tamper) -> bool {
+        let n = rows.len();
+        match *t {
+            Tamper::Edit { at, field } => edit(&mut rows[at % n].event, field),
+            Tamper::EditAndRehash { at, field } => {
+                let r = &mut rows[at % n];
+                edit(&mut r.event, field);
+                r.hash = chain_hash(&r.prev_hash, r.seq, r.id, &r.event);
+            }
+            Tamper::Delete { at } => {
+                rows.remove(at % n);
+            }
+            Tamper::Swap { a, b } => {
+                let (a, b) = (a % n, b % n);
+                if a == b {
+                    return false;
+                }
+                rows.swap(a, b);
+            }
+            Tamper::Insert { at } => {
+                let at = at % (n + 1);
+                let (seq, prev) = match at {
+                    0 => (1, String::new()),
+                    _ => (rows[at - 1].seq + 1, rows[at - 1].hash.clone()),
+                };
+                let ev = event(77, "forged");
+                let id = Uuid::from_u128(5);
+                let hash = chain_hash(&prev, seq, id, &ev);
+                rows.insert(
+                    at,
+                    Row {
+                        seq,
+                        id,
+                        prev_hash: prev,
+                        hash,
+                        event: ev,
+                    },
+                );
+            }
+            Tamper::Truncate { keep } => rows.truncate(keep % n),
+        }
+        true
+    }
+
+    proptest! {
+        /// An untouched chain verifies; any one tampering of the table is reported.
+        #[test]
+        fn every_tampering_is_detected(
+            details in prop::collection::vec("[a-z ]{0,12}", 1..40),
+            t in tamper(),
+        ) {
+            let (mut rows, head) = chain(&details);
+            prop_assert!(verify(&rows, head.clone()).is_intact());
+            if apply(&mut rows, &t) {
+                let report = verify(&rows, head);
+                prop_assert!(!report.is_intact(), "{t:?} went unnoticed");
+            }
+        }
+    }
+
+    #[test]
+    fn an_event_moved_from_another_practice_is_reported() {
+        let (mut rows, head) = chain(&["a".into(), "b".into()]);
+        rows[1].event.practice = PracticeId::from_uuid(Uuid::from_u128(8));
+        rows[1].hash = chain_hash(&rows[1].prev_hash, 2, rows[1].id, &rows[1].event);
+        let head = head.map(|(s, _)| (s, rows[1].hash.clone()));
+        assert!(!verify(&rows, head).is_intact());
+    }
 }
