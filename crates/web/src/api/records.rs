@@ -108,6 +108,9 @@ pub struct TrajectoryView {
     pub episode: Option<EpisodeId>,
     #[serde(flatten)]
     pub trajectory: Trajectory,
+    /// The 42 CFR 2.32 notice, when the points include records labelled Part 2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redisclosure_notice: Option<String>,
 }
 
 /// The data of a measurement-based-care chart: each response of the instrument in the episode
@@ -157,11 +160,15 @@ pub async fn trajectory(
         .store
         .patient_assessments(&on.ctx, on.id, Some(instrument))
         .await?;
-    let points = viewer
+    let shown: Vec<Assessment> = viewer
         .assessments(list)
         .items
         .into_iter()
         .filter(|a| a.status == RecordStatus::Final && a.episode == episode)
+        .collect();
+    let redisclosure_notice = shown.iter().find_map(|a| a.redisclosure_notice.clone());
+    let points = shown
+        .into_iter()
         .map(|a| TrajectoryPoint {
             assessment: a.id,
             on: a.administered_on,
@@ -175,6 +182,7 @@ pub async fn trajectory(
     Ok(Json(TrajectoryView {
         episode,
         trajectory: chart(instrument, points),
+        redisclosure_notice,
     }))
 }
 

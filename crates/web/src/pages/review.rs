@@ -44,6 +44,8 @@ struct ReviewPage {
     row: Option<RowView>,
     reasons: String,
     charts: Vec<ChartView>,
+    /// The 42 CFR 2.32 notice, when the charts show records labelled Part 2.
+    notice: Option<&'static str>,
     plan: Option<String>,
     earlier: Vec<(String, String, String)>,
     notes: String,
@@ -78,6 +80,7 @@ async fn review_page(
         row: None,
         reasons: String::new(),
         charts: Vec::new(),
+        notice: None,
         plan: None,
         earlier: Vec::new(),
         notes: entered.map(|f| get(f, "notes")).unwrap_or_default(),
@@ -125,6 +128,10 @@ async fn review_page(
             )
             .items;
         page.charts = episode_charts(&assessments, Some(entry.episode));
+        page.notice = assessments
+            .iter()
+            .any(|a| a.label.is_part2() && a.episode == Some(entry.episode))
+            .then_some(stepwise_domain::sensitivity::REDISCLOSURE_NOTICE);
         let detail = state.store.episode(&can.ctx, entry.episode).await?;
         let p = &detail.care_plan.plan;
         page.plan = Some(format!(

@@ -185,6 +185,19 @@ async fn labels_narrow_what_each_reader_sees() {
     assert!(!html.contains("AUDIT-C"));
     assert!(!html.contains("id=\"redisclosure-notice\""));
 
+    // The AUDIT-C chart: the practitioner's points carry the notice; the consultant gets none.
+    let trajectory = format!(
+        "/api/v1/patients/{}/trajectory?instrument=auditc",
+        f.patient
+    );
+    let r = app.get(&app.practitioner, &trajectory).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["redisclosure_notice"], REDISCLOSURE_NOTICE);
+    assert_eq!(r.json()["points"].as_array().map(Vec::len), Some(1), "{}", r.text());
+    let r = app.get(&app.psychiatrist, &trajectory).await;
+    assert_eq!(r.json()["redisclosure_notice"], Value::Null);
+    assert_eq!(r.json()["points"].as_array().map(Vec::len), Some(0), "{}", r.text());
+
     // The practitioner's chart carries the notice next to the Part 2 records.
     let html = app
         .get(&app.practitioner, &format!("/patients/{}", f.patient))
