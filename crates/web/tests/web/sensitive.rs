@@ -193,10 +193,20 @@ async fn labels_narrow_what_each_reader_sees() {
     let r = app.get(&app.practitioner, &trajectory).await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["redisclosure_notice"], REDISCLOSURE_NOTICE);
-    assert_eq!(r.json()["points"].as_array().map(Vec::len), Some(1), "{}", r.text());
+    assert_eq!(
+        r.json()["points"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        r.text()
+    );
     let r = app.get(&app.psychiatrist, &trajectory).await;
     assert_eq!(r.json()["redisclosure_notice"], Value::Null);
-    assert_eq!(r.json()["points"].as_array().map(Vec::len), Some(0), "{}", r.text());
+    assert_eq!(
+        r.json()["points"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        r.text()
+    );
 
     // The practitioner's chart carries the notice next to the Part 2 records.
     let html = app
