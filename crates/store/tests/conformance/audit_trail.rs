@@ -351,4 +351,44 @@ async fn tampering_is_detected(h: &Harness) {
     }
 }
 
-conformance_with_harness!(tampering_is_detected);
+/// A read whose audit event cannot be written returns nothing; a write whose event cannot be
+/// written stores nothing; once the trail can be written again, so can everything else.
+async fn no_data_without_its_event(h: &Harness) {
+    let store = &h.store;
+    let p = practice(store, "North Clinic").await;
+    let (pt, ep) = enrolled_patient(store, &p, "A-1", Program::Cocm).await;
+    let cm = ctx(p.id, p.care_manager, Role::CareManager);
+    let contact = crate::records::contact("2026-11-20", "follow_up", 20)
+        .parse(&[Role::CareManager], cm.today)
+        .unwrap();
+    let before = store.audit_events(p.id, 0, 100_000).await.unwrap().len();
+
+    h.fail_inserts("audit_events", true).await;
+    let read = store.patient(&cm, pt).await;
+    assert!(
+        read.is_err(),
+        "a read was returned without its event: {read:?}"
+    );
+    assert!(store.episode_contacts(&cm, ep.id).await.is_err());
+    let write = store
+        .add_contact(&cm, ep.id, p.care_manager, &contact, None)
+        .await;
+    assert!(
+        write.is_err(),
+        "a write was stored without its event: {write:?}"
+    );
+    h.fail_inserts("audit_events", false).await;
+
+    // Nothing was written, no event either; the trail works again and is intact.
+    assert!(store.episode_contacts(&cm, ep.id).await.unwrap().is_empty());
+    assert_eq!(store.patient(&cm, pt).await.unwrap().id, pt);
+    let after = store.audit_events(p.id, 0, 100_000).await.unwrap();
+    assert_eq!(
+        after.len(),
+        before + 2,
+        "only the two reads after the fault"
+    );
+    assert!(store.verify_audit_chain(p.id).await.unwrap().is_intact());
+}
+
+conformance_with_harness!(tampering_is_detected, no_data_without_its_event);

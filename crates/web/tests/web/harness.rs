@@ -245,6 +245,11 @@ pub struct Call {
 }
 
 impl App {
+    /// The data directory of a SQLite app (`None` on PostgreSQL).
+    pub fn data_dir(&self) -> Option<&std::path::Path> {
+        self._dir.as_ref().map(|d| d.path())
+    }
+
     pub fn call(&self, method: &str, path: &str) -> Call {
         Call {
             req: Request::builder()

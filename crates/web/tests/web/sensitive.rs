@@ -362,3 +362,50 @@ async fn labels_are_refused_where_they_do_not_apply() {
         .await;
     assert!(!r.text().contains("Left a message"));
 }
+
+/// When the audit trail cannot be written, a page or API answer that would show patient data
+/// shows none: 503, and nothing of the record in the body (HIPAA 164.312(b); issue 5 item 6).
+#[tokio::test]
+async fn no_patient_data_leaves_without_its_audit_event() {
+    use sqlx::ConnectOptions;
+    let f = fixture().await;
+    let app = &f.app;
+    let dir = app.data_dir().expect("a SQLite app");
+    let mut c = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(dir.join(stepwise_store::SQLITE_FILE))
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query(
+        "CREATE TRIGGER audit_down BEFORE INSERT ON audit_events \
+         BEGIN SELECT RAISE(ABORT, 'audit down'); END",
+    )
+    .execute(&mut c)
+    .await
+    .unwrap();
+    let patient = format!("/api/v1/patients/{}", f.patient);
+    let r = app.get(&app.care_manager, &patient).await;
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(!r.text().contains("SUD"), "{}", r.text());
+    let r = app
+        .get(&app.care_manager, &format!("/patients/{}", f.patient))
+        .await;
+    assert_eq!(r.status, 503);
+    assert!(!r.text().contains("SUD"));
+    let r = app
+        .get(
+            &app.care_manager,
+            &format!("/api/v1/episodes/{}/contacts", f.episode),
+        )
+        .await;
+    assert_eq!(r.status, 503);
+    assert!(!r.text().contains("drinking"));
+
+    sqlx::query("DROP TRIGGER audit_down")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let r = app.get(&app.care_manager, &patient).await;
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("SUD"));
+}
