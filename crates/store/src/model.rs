@@ -262,6 +262,19 @@ pub struct Relationship {
     pub in_cocm: bool,
 }
 
+impl Relationship {
+    /// The relationship as the access rules see it (no break-glass: that is a grant, checked
+    /// apart).
+    pub fn relation(self) -> stepwise_domain::access::Relation {
+        stepwise_domain::access::Relation {
+            assigned_practitioner: self.treating_practitioner,
+            assigned_care_manager: self.care_manager,
+            in_cocm: self.in_cocm,
+            break_glass: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Episode {

@@ -447,12 +447,7 @@ impl<K: Key, O: Op> FromRequestParts<AppState> for OnRecord<K, O> {
             .relationship(practice, auth.user.id, patient)
             .await
         {
-            Ok(Some(r)) => Relation {
-                assigned_practitioner: r.treating_practitioner,
-                assigned_care_manager: r.care_manager,
-                in_cocm: r.in_cocm,
-                break_glass: false,
-            },
+            Ok(Some(r)) => r.relation(),
             Ok(None) => return Err(not_found()),
             Err(e) => return Err(Rejection::new(&auth.meta, e)),
         };

@@ -122,12 +122,7 @@ async fn page(
             .relationship(v.ctx.practice, v.auth.user.id, v.patient)
             .await?
         {
-            Some(r) => Relation {
-                assigned_practitioner: r.treating_practitioner,
-                assigned_care_manager: r.care_manager,
-                in_cocm: r.in_cocm,
-                break_glass: false,
-            },
+            Some(r) => r.relation(),
             None => Relation::default(),
         };
         let can_clinical =

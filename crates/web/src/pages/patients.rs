@@ -172,12 +172,7 @@ async fn chart_or_summary(
         .relationship(on.ctx.practice, on.auth.user.id, on.id)
         .await
     {
-        Ok(Some(r)) => Relation {
-            assigned_practitioner: r.treating_practitioner,
-            assigned_care_manager: r.care_manager,
-            in_cocm: r.in_cocm,
-            break_glass: false,
-        },
+        Ok(Some(r)) => r.relation(),
         Ok(None) => Relation::default(),
         Err(e) => return super::error_page(e.into()),
     };

@@ -16,7 +16,6 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
-use stepwise_domain::access::Relation;
 use stepwise_domain::case_review::RecommendationAction;
 use stepwise_domain::ids::EpisodeId;
 use stepwise_domain::patient::parse_date;
@@ -111,12 +110,7 @@ async fn review_page(
             .store
             .relationship(can.ctx.practice, can.auth.user.id, entry.patient.id)
             .await?
-            .map(|r| Relation {
-                assigned_practitioner: r.treating_practitioner,
-                assigned_care_manager: r.care_manager,
-                in_cocm: r.in_cocm,
-                break_glass: false,
-            })
+            .map(|r| r.relation())
             .unwrap_or_default();
         let viewer = Viewer::for_patient(state, &can.auth, entry.patient.id, relation).await?;
         let assessments = viewer
