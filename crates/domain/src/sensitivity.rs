@@ -145,6 +145,14 @@ pub fn visibility(label: RecordLabel, reader: Reader) -> Visibility {
     }
 }
 
+/// Whether a user may mark a record entered-in-error: its author always; anyone allowed to
+/// record such data, for a general record (an MA correcting a mistyped screening); for a
+/// labelled record, only someone who sees all of it (42 CFR 2.12(c)(3): a correction is a use
+/// of the record).
+pub fn may_correct(label: RecordLabel, author: bool, seen: Visibility) -> bool {
+    author || label == RecordLabel::General || seen == Visibility::Full
+}
+
 code_enum! {
     /// How the patient signed the Part 2 consent (42 CFR 2.31(a)(8): paper or electronic).
     pub enum Part2ConsentMethod ("Part 2 consent method") {
@@ -364,6 +372,20 @@ mod tests {
                 break_glass: b,
             }
         })
+    }
+
+    #[test]
+    fn labelled_records_are_corrected_by_those_who_see_them() {
+        use Visibility::*;
+        assert!(may_correct(RecordLabel::General, false, Withheld));
+        assert!(may_correct(RecordLabel::SudPart2, true, Withheld));
+        assert!(!may_correct(RecordLabel::SudPart2, false, Withheld));
+        assert!(!may_correct(
+            RecordLabel::PsychotherapyNote,
+            false,
+            WithoutNote
+        ));
+        assert!(may_correct(RecordLabel::SudPart2, false, Full));
     }
 
     #[test]

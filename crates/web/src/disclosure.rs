@@ -8,7 +8,7 @@ use crate::state::AppState;
 use stepwise_domain::access::Relation;
 use stepwise_domain::ids::{PatientId, PracticeId, UserId};
 use stepwise_domain::role::Role;
-use stepwise_domain::sensitivity::{Reader, RecordLabel, Visibility, visibility};
+use stepwise_domain::sensitivity::{Reader, RecordLabel, Visibility, may_correct, visibility};
 use stepwise_store::RecordRef;
 use stepwise_store::model::{Assessment, Contact};
 
@@ -79,12 +79,9 @@ impl Viewer {
             .unwrap_or(Visibility::Withheld)
     }
 
-    /// Whether the user may act on a record (mark it entered-in-error): its author always,
-    /// anyone who may record such data for a general record, others only if they see it whole.
+    /// Whether the user may mark a record entered-in-error (`domain::sensitivity::may_correct`).
     pub fn may_correct(&self, label: RecordLabel, author: UserId) -> bool {
-        author == self.user
-            || label == RecordLabel::General
-            || self.sees(label, author) == Visibility::Full
+        may_correct(label, author == self.user, self.sees(label, author))
     }
 
     /// Refuse, as not found, a correction of a labelled record the user may not see.
