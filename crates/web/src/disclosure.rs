@@ -30,6 +30,18 @@ pub struct Shown<T> {
     pub withheld: usize,
 }
 
+impl<T> Shown<T> {
+    /// What `show` keeps of `list`, and how many it left out.
+    fn of(list: Vec<T>, show: impl FnMut(T) -> Option<T>) -> Self {
+        let n = list.len();
+        let items: Vec<T> = list.into_iter().filter_map(show).collect();
+        Shown {
+            withheld: n - items.len(),
+            items,
+        }
+    }
+}
+
 impl Viewer {
     /// The reader of `on`'s patient: their roles, relationship (break-glass included) and
     /// whether the patient's Part 2 consent is in force today.
@@ -105,12 +117,7 @@ impl Viewer {
     }
 
     pub fn contacts(&self, list: Vec<Contact>) -> Shown<Contact> {
-        let n = list.len();
-        let items: Vec<Contact> = list.into_iter().filter_map(|c| self.contact(c)).collect();
-        Shown {
-            withheld: n - items.len(),
-            items,
-        }
+        Shown::of(list, |c| self.contact(c))
     }
 
     pub fn assessment(&self, a: Assessment) -> Option<Assessment> {
@@ -118,14 +125,6 @@ impl Viewer {
     }
 
     pub fn assessments(&self, list: Vec<Assessment>) -> Shown<Assessment> {
-        let n = list.len();
-        let items: Vec<Assessment> = list
-            .into_iter()
-            .filter_map(|a| self.assessment(a))
-            .collect();
-        Shown {
-            withheld: n - items.len(),
-            items,
-        }
+        Shown::of(list, |a| self.assessment(a))
     }
 }
